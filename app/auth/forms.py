@@ -1,0 +1,40 @@
+"""Forms of the accounts pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from app.auth.passwords import MAX_LENGTH
+
+
+class LoginForm(FlaskForm):
+    """Sign in with a username and password."""
+
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    next = HiddenField()
+
+
+class ChangePasswordForm(FlaskForm):
+    """Choose a new password, confirming the current one."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    # The policy itself (length, common passwords) is checked by the service, which gives the
+    # reasons; the field only stops absurd input before it is hashed.
+    new_password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(max=MAX_LENGTH * 4)]
+    )
+    confirm_password = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message=_l("The two new passwords differ.")),
+        ],
+    )
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for buttons such as sign out."""

@@ -1,0 +1,94 @@
+"""Login sessions: Flask-Login wiring, rotation at login, idle and absolute timeouts.
+
+The login cookie names the user *and* their current session token. Replacing the token
+(logout, password change, deactivation) makes every older cookie of that user worthless,
+wherever it is replayed from.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+from flask import Flask, current_app, flash, session
+from flask_babel import gettext as _
+from flask_login import AnonymousUserMixin, LoginManager, login_user, logout_user
+
+from app.db import db
+from app.models import User
+
+login_manager = LoginManager()
+
+
+class Anonymous(AnonymousUserMixin):
+    """A visitor who has not signed in: holds no roles."""
+
+    role_names: frozenset[str] = frozenset()
+
+    def has_role(self, name: str) -> bool:
+        """Visitors hold no role."""
+        return False
+
+
+@login_manager.user_loader
+def load_user(value: str) -> User | None:
+    """Resolve a login cookie; a stale token or a disabled account signs nobody in."""
+    user_id, _sep, token = value.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active:
+        return None
+    if not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def start_session(user: User) -> None:
+    """Sign `user` in on a brand-new session (nothing from before the login is kept)."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    login_user(user, remember=False)
+    now = int(time.time())
+    session["sid"] = secrets.token_urlsafe(16)
+    session["login_at"] = now
+    session["seen_at"] = now
+    session.permanent = False
+
+
+def end_session() -> None:
+    """Forget the current session in this browser."""
+    language = session.get("lang")
+    logout_user()
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
+def enforce_lifetime() -> None:
+    """End a session that has been idle too long or has outlived its absolute lifetime."""
+    if "_user_id" not in session:
+        return
+    now = int(time.time())
+    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    lifetime = current_app.config["SESSION_MAX_HOURS"] * 3600
+    login_at = session.get("login_at", 0)
+    seen_at = session.get("seen_at", 0)
+    if now - login_at > lifetime or now - seen_at > idle:
+        end_session()
+        flash(_("Your session has ended. Please sign in again."), "info")
+        return
+    if now - seen_at >= 30:
+        session["seen_at"] = now  # rewriting the cookie on every request would be wasteful
+
+
+def init_app(app: Flask) -> None:
+    """Wire Flask-Login and the session lifetime checks into the app."""
+    login_manager.init_app(app)
+    login_manager.anonymous_user = Anonymous
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = None  # the session token does this job, across IPs
+    app.before_request(enforce_lifetime)

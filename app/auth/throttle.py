@@ -1,0 +1,65 @@
+"""Login throttling, stored in the database so every worker and machine sees the same counts.
+
+After too many failures for one account within the window, further tries are refused until the
+oldest counted failure leaves the window. Refused tries are not recorded as failures, so an
+attacker cannot keep a victim locked out forever; a success clears the account's count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import LoginAttempt
+from app.models.types import utcnow
+
+
+@dataclass(frozen=True)
+class ThrottleLimits:
+    """How many failures are allowed per account and per address within the window."""
+
+    per_account: int = 5
+    per_address: int = 50
+    window: timedelta = timedelta(minutes=15)
+
+
+def retry_after(
+    session: Session, username: str, address: str, limits: ThrottleLimits
+) -> timedelta | None:
+    """How long until a sign-in for this account from this address may be tried (None: now)."""
+    now = utcnow()
+    since = now - limits.window
+    last_success = session.scalar(
+        select(func.max(LoginAttempt.created_at)).where(
+            LoginAttempt.username == username, LoginAttempt.succeeded.is_(True)
+        )
+    )
+    account_since = max(since, last_success) if last_success else since
+    waits = [
+        _wait(session, LoginAttempt.username == username, account_since, limits.per_account),
+        _wait(session, LoginAttempt.address == address, since, limits.per_address),
+    ]
+    waits = [w + limits.window - now for w in waits if w is not None]
+    longest = max(waits, default=None)
+    return longest if longest and longest > timedelta(0) else None
+
+
+def _wait(session: Session, who: object, since: datetime, limit: int) -> datetime | None:
+    """The time of the failure that has to age out of the window, if the limit is reached."""
+    recent = session.scalars(
+        select(LoginAttempt.created_at)
+        .where(who, LoginAttempt.succeeded.is_(False), LoginAttempt.created_at > since)
+        .order_by(LoginAttempt.created_at.desc())
+        .limit(limit)
+    ).all()
+    if len(recent) < limit:
+        return None
+    return min(recent)
+
+
+def note_attempt(session: Session, username: str, address: str, succeeded: bool) -> None:
+    """Record a sign-in try that was actually checked against a password."""
+    session.add(LoginAttempt(username=username, address=address, succeeded=succeeded))

@@ -1,0 +1,108 @@
+"""`flask --app app ...` commands. Each command's docstring is its --help text."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from app import migrations
+from app.auth import services as accounts
+from app.db import db
+from app.models import ROLES
+from app.units import unit_by_code
+
+db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
+users_cli = AppGroup("users", help="Manage user accounts.")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    migrations.upgrade(db.engine, revision)
+    click.echo(f"Database at {revision}.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION."""
+    migrations.downgrade(db.engine, revision)
+    click.echo(f"Database at {revision}.")
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration changes.")
+@click.option("--rev-id", default=None, help="Revision id, e.g. 0002 (default: random).")
+def db_revision(message: str, rev_id: str | None) -> None:
+    """Write a new migration from the difference between models and database."""
+    migrations.revision(db.engine, message, rev_id)
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option(
+    "--role", "roles", multiple=True, type=click.Choice(ROLES), help="Repeat for several roles."
+)
+@click.option("--unit", "unit_code", help="Code of the user's unit.")
+@click.option("--full-name", default="", help="Full name (default: the username).")
+@click.option("--email", default=None, help="Email address.")
+@click.option("--password", default=None, help="Password (prompted without echo if left out).")
+def users_create(
+    username: str,
+    roles: tuple[str, ...],
+    unit_code: str | None,
+    full_name: str,
+    email: str | None,
+    password: str | None,
+) -> None:
+    """Create USERNAME with the given roles (default: learner)."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    session = db.session
+    unit = None
+    if unit_code:
+        unit = unit_by_code(session, unit_code)
+        if unit is None:
+            raise click.ClickException(f"No unit has the code {unit_code!r}.")
+    try:
+        user = accounts.create_user(
+            session,
+            username,
+            full_name=full_name,
+            password=password,
+            roles=set(roles),
+            unit=unit,
+            email=email,
+        )
+    except accounts.AccountError as error:
+        session.rollback()
+        raise click.ClickException(str(error)) from None
+    session.commit()
+    click.echo(f"Created {user.username} ({', '.join(sorted(user.role_names))}).")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Create demo units and accounts (idempotent) and load the shipped courses."""
+    from app.demo import load_demo
+
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException(
+            "The demo accounts have published passwords: run `demo` with ACADEMY_ENV=development."
+        )
+    session = db.session
+    accounts_made = load_demo(session)
+    session.commit()
+    click.echo("Demo accounts (username / password / roles):")
+    for username, password, roles in accounts_made:
+        click.echo(f"  {username:<10} {password:<22} {', '.join(roles)}")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups."""
+    app.cli.add_command(db_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,1 @@
+"""Course content: parse Markdown course folders, validate them and report problems."""

@@ -1,0 +1,47 @@
+"""Demo data for `flask --app app demo`: a small organisation and one account per role."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth import services as accounts
+from app.models import User
+from app.units import create_unit, unit_by_code
+
+# (code, name, parent code)
+DEMO_UNITS = [
+    ("PROV", "Demo Province Government / 示范省人民政府", None),
+    ("PROV-DATA", "Provincial Big Data Bureau / 省大数据局", "PROV"),
+    ("CITY-A", "City A Government / 甲市人民政府", "PROV"),
+    ("CITY-A-HR", "City A Human Resources Bureau / 甲市人社局", "CITY-A"),
+    ("COUNTY-A1", "County A1 Government / 甲市一县人民政府", "CITY-A"),
+    ("CITY-B", "City B Government / 乙市人民政府", "PROV"),
+]
+
+# The passwords are published in the README: demo accounts are for trying the site locally.
+DEMO_ACCOUNTS = [
+    ("learner", "Li Ming / 李明", "learn-digital-2026", ["learner"], "COUNTY-A1"),
+    ("trainer", "Wang Fang / 王芳", "teach-digital-2026", ["learner", "trainer"], "PROV-DATA"),
+    ("hr", "Zhang Wei / 张伟", "report-digital-2026", ["learner", "hr"], "CITY-A"),
+    ("admin", "Chen Jing / 陈静", "admin-digital-2026", ["learner", "admin"], "PROV"),
+]
+
+
+def load_demo(session: Session) -> list[tuple[str, str, list[str]]]:
+    """Create whatever demo units and users are missing; return the demo accounts."""
+    for code, name, parent_code in DEMO_UNITS:
+        if unit_by_code(session, code) is None:
+            parent = unit_by_code(session, parent_code) if parent_code else None
+            create_unit(session, code, name, parent)
+    for username, full_name, password, roles, unit_code in DEMO_ACCOUNTS:
+        if session.scalar(select(User.id).where(User.username == username)) is None:
+            accounts.create_user(
+                session,
+                username,
+                full_name=full_name,
+                password=password,
+                roles=set(roles),
+                unit=unit_by_code(session, unit_code),
+            )
+    return [(u, p, r) for u, _n, p, r, _c in DEMO_ACCOUNTS]

@@ -1,0 +1,40 @@
+"""Interface language: the person's choice, else the browser's Accept-Language."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    """The language for this request: the header switch's choice, else the browser's."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]  # CLI commands speak English
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    # Browsers send zh-CN, zh-Hans, zh-TW...; all read Simplified Chinese better than English.
+    best = request.accept_languages.best_match([*languages, "zh-CN", "zh-Hans", "zh-TW"])
+    if best and best.startswith("zh"):
+        return "zh"
+    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def html_lang() -> str:
+    """The value of <html lang>: a BCP 47 tag screen readers understand."""
+    return "zh-Hans" if str(get_locale()) == "zh" else "en"
+
+
+def init_app(app: Flask) -> None:
+    """Set up Flask-Babel and the template helpers for dates and numbers."""
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(
+        html_lang=html_lang,
+        format_date=format_date,
+        format_datetime=format_datetime,
+        format_decimal=format_decimal,
+        current_locale=lambda: str(get_locale()),
+    )

@@ -1,0 +1,127 @@
+"""Configuration classes, read from environment variables.
+
+`ACADEMY_ENV` picks the class: `production` (the default, so a forgotten setting fails safe),
+`development` or `testing`. Every variable is documented in the README.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _int_env(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _float_env(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "production"
+    DEBUG = False
+    TESTING = False
+
+    SQLALCHEMY_ECHO = False
+    COURSES_DIR = os.environ.get("COURSES_DIR", str(BASE_DIR / "courses"))
+
+    # Sessions: the cookie lives for the browser session; the idle timeout and the absolute
+    # lifetime are enforced on the server side by app.auth.sessions.
+    SESSION_COOKIE_NAME = "academy_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    SESSION_IDLE_MINUTES = _int_env("SESSION_IDLE_MINUTES", 30)
+    SESSION_MAX_HOURS = _int_env("SESSION_MAX_HOURS", 12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_MAX_HOURS)
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+    WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
+
+    LOGIN_MAX_FAILURES = _int_env("LOGIN_MAX_FAILURES", 5)
+    LOGIN_WINDOW_MINUTES = _int_env("LOGIN_WINDOW_MINUTES", 15)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _int_env("LOGIN_MAX_FAILURES_PER_ADDRESS", 50)
+
+    ANNUAL_CREDIT_HOURS_TARGET = _float_env("ANNUAL_CREDIT_HOURS_TARGET", 50)
+
+    LANGUAGES = ("en", "zh")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
+
+    def __init__(self) -> None:
+        self.INSTANCE_DIR = str(INSTANCE_DIR)
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
+            f"sqlite:///{INSTANCE_DIR / 'academy.db'}"
+        )
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.fallback_secret_key()
+
+    def fallback_secret_key(self) -> str:
+        """Production never invents a key: sessions would die with every restart or worker."""
+        raise RuntimeError(
+            "SECRET_KEY is not set. Set it to a long random value, for example the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+        )
+
+
+class DevelopmentConfig(Config):
+    """Local development: plain HTTP cookies and a key generated once and kept in instance/."""
+
+    ENV_NAME = "development"
+    DEBUG = True
+    SESSION_COOKIE_SECURE = False
+
+    def fallback_secret_key(self) -> str:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        key_file = INSTANCE_DIR / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+
+
+class ProductionConfig(Config):
+    """Production: secure cookies, a SECRET_KEY that must be given."""
+
+
+class TestingConfig(Config):
+    """The test suite: its own database, a fixed key, CSRF still on (tests prove it)."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SESSION_COOKIE_SECURE = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or (
+            f"sqlite:///{INSTANCE_DIR / 'test.db'}"
+        )
+
+    def fallback_secret_key(self) -> str:
+        return "testing-only-secret-key"
+
+
+CONFIGS = {
+    "production": ProductionConfig,
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+}
+
+
+def config_from_env() -> Config:
+    """Build the configuration named by ACADEMY_ENV (default: production)."""
+    name = os.environ.get("ACADEMY_ENV", "production")
+    try:
+        return CONFIGS[name]()
+    except KeyError:
+        raise RuntimeError(f"ACADEMY_ENV={name!r} is not one of {', '.join(CONFIGS)}.") from None

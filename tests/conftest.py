@@ -1,0 +1,145 @@
+"""Fixtures: an app on a migrated test database, a client, a CLI runner, factories, sign-in.
+
+The database is TEST_DATABASE_URL when set (CI sets PostgreSQL), else a SQLite file in a
+temporary folder. It is emptied and migrated once per run; each test leaves it empty.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from app import create_app, migrations
+from app.db import Base, db
+from config import TestingConfig
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An empty database migrated to head, for the whole run."""
+    url = os.environ.get("TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    )
+    engine = create_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    from app.db import make_engine
+
+    migrating = make_engine(url)
+    migrations.upgrade(migrating)
+    migrating.dispose()
+    return url
+
+
+def _empty_all_tables(session: Session) -> None:
+    if session.bind.dialect.name == "postgresql":
+        names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(table.delete())
+    session.commit()
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app under test, with CSRF on, on the shared test database."""
+    config = TestingConfig()
+    config.SQLALCHEMY_DATABASE_URI = database_url
+    config.COURSES_DIR = str(ROOT / "courses")
+    config.INSTANCE_DIR = str(tmp_path)
+    application = create_app(config)
+    yield application
+    session = db.new_session()
+    try:
+        _empty_all_tables(session)
+    finally:
+        session.close()
+    db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A browser without cookies."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):  # noqa: ANN201
+    """Runs `flask --app app ...` commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A database session for arranging and checking data; commit to make it visible.
+
+    No app context is kept pushed: requests made during the test must each get their own.
+    """
+    s = db.new_session()
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def make_user(session: Session):  # noqa: ANN201
+    """Create (and commit) a user: make_user("ann", roles={"learner"}, unit=None)."""
+
+    def _make(username: str = "ann", **kwargs: object):  # noqa: ANN202
+        user = factories.user(session, username, **kwargs)
+        session.commit()
+        return user
+
+    return _make
+
+
+CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token of the first form in a page."""
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+class Auth:
+    """Signs a test client in and out through the real forms."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, username: str = "ann", password: str = factories.PASSWORD, next_: str = ""):  # noqa: ANN201
+        page = self.client.get("/login")
+        data = {"username": username, "password": password, "csrf_token": csrf_from(page.text)}
+        if next_:
+            data["next"] = next_
+        return self.client.post("/login", data=data)
+
+    def logout(self):  # noqa: ANN201
+        page = self.client.get("/")
+        return self.client.post("/logout", data={"csrf_token": csrf_from(page.text)})
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    """Sign-in helper bound to `client`."""
+    return Auth(client)

@@ -1,0 +1,85 @@
+"""Login throttling: per account and per address, stored in the database, never permanent."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.models import LoginAttempt
+
+
+def _fail(auth, username="ann", times=1):  # noqa: ANN001, ANN202
+    for _ in range(times):
+        response = auth.login(username, "wrong password!")
+    return response
+
+
+def test_five_failures_refuse_even_the_right_password(auth, make_user):
+    make_user("ann")
+    assert _fail(auth, times=5).status_code == 200
+    response = auth.login("ann")
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts" in response.text
+    assert "minutes" in response.text
+
+
+def test_four_failures_still_allow_the_right_password(auth, make_user):
+    make_user("ann")
+    _fail(auth, times=4)
+    assert auth.login("ann").status_code == 302
+
+
+def test_refusal_ends_when_failures_leave_the_window(auth, make_user, session):
+    make_user("ann")
+    _fail(auth, times=5)
+    assert auth.login("ann").status_code == 429
+    for attempt in session.query(LoginAttempt):
+        attempt.created_at -= timedelta(minutes=16)
+    session.commit()
+    assert auth.login("ann").status_code == 302
+
+
+def test_refused_tries_do_not_extend_the_lock(auth, make_user, session):
+    make_user("ann")
+    _fail(auth, times=5)
+    for _ in range(10):
+        assert auth.login("ann", "attacker keeps trying").status_code == 429
+    assert session.query(LoginAttempt).count() == 5
+
+
+def test_a_success_clears_the_account_count(auth, make_user):
+    make_user("ann")
+    _fail(auth, times=4)
+    assert auth.login("ann").status_code == 302
+    auth.logout()
+    _fail(auth, times=4)
+    assert auth.login("ann").status_code == 302
+
+
+def test_other_accounts_are_not_affected(auth, make_user):
+    make_user("ann")
+    make_user("bob")
+    _fail(auth, "ann", times=5)
+    assert auth.login("bob").status_code == 302
+
+
+def test_per_address_limit_stops_spraying_many_accounts(app, auth, make_user):
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 6
+    make_user("zed")
+    for name in ["a1", "a2", "a3", "a4", "a5", "a6"]:
+        _fail(auth, name)
+    response = auth.login("zed")
+    assert response.status_code == 429
+
+
+def test_throttle_is_shared_across_app_instances(app, auth, make_user, database_url):
+    """Two workers (two app objects on one database) see the same failures."""
+    from app import create_app
+    from config import TestingConfig
+    from tests.conftest import Auth
+
+    make_user("ann")
+    _fail(auth, times=5)
+    config = TestingConfig()
+    config.SQLALCHEMY_DATABASE_URI = database_url
+    other_worker = create_app(config)
+    assert Auth(other_worker.test_client()).login("ann").status_code == 429

@@ -1,0 +1,45 @@
+"""Configuration from the environment."""
+
+from __future__ import annotations
+
+import pytest
+
+import config
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("ACADEMY_ENV", "production")
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        config.config_from_env()
+
+
+def test_production_uses_the_given_secret_key(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("ACADEMY_ENV", "production")
+    settings = config.config_from_env()
+    assert settings.SECRET_KEY == "x" * 64
+    assert settings.SESSION_COOKIE_SECURE is True
+
+
+def test_development_generates_a_key_once_and_keeps_it(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
+    first = config.DevelopmentConfig().SECRET_KEY
+    second = config.DevelopmentConfig().SECRET_KEY
+    assert first == second
+    assert len(first) >= 32
+    assert (tmp_path / "secret_key").read_text().strip() == first
+
+
+def test_default_database_is_sqlite_in_instance(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    assert config.ProductionConfig().SQLALCHEMY_DATABASE_URI.startswith("sqlite:///")
+    assert "instance" in config.ProductionConfig().SQLALCHEMY_DATABASE_URI
+
+
+def test_unknown_environment_name_is_refused(monkeypatch):
+    monkeypatch.setenv("ACADEMY_ENV", "staging")
+    with pytest.raises(RuntimeError, match="staging"):
+        config.config_from_env()
