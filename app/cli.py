@@ -8,6 +8,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from app import migrations
 from app.auth import services as accounts
+from app.content.cli import courses_cli
 from app.db import db
 from app.models import ROLES
 from app.units import unit_by_code
@@ -106,3 +107,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(courses_cli)
