@@ -88,7 +88,7 @@ def users_create(
 @with_appcontext
 def demo_command() -> None:
     """Create demo units and accounts (idempotent) and load the shipped courses."""
-    from app.demo import load_demo
+    from app.demo import load_demo, load_demo_courses
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException(
@@ -96,6 +96,9 @@ def demo_command() -> None:
         )
     session = db.session
     accounts_made = load_demo(session)
+    session.commit()
+    for line in load_demo_courses(session, current_app.config["COURSES_DIR"]):
+        click.echo(line)
     session.commit()
     click.echo("Demo accounts (username / password / roles):")
     for username, password, roles in accounts_made:

@@ -45,3 +45,22 @@ def load_demo(session: Session) -> list[tuple[str, str, list[str]]]:
                 unit=unit_by_code(session, unit_code),
             )
     return [(u, p, r) for u, _n, p, r, _c in DEMO_ACCOUNTS]
+
+
+def load_demo_courses(session: Session, courses_dir: str) -> list[str]:
+    """Import every course in `courses_dir` that has no errors; return one line per course."""
+    from app.content.check import check_paths
+    from app.content.sync import sync_course
+    from app.learning.rollups import refresh_course_rollups
+
+    report = check_paths([courses_dir])
+    lines = []
+    for course in report.courses:
+        if report.errors_in(course):
+            lines.append(f"{course.id}: not imported, run `flask --app app courses check`")
+            continue
+        result = sync_course(session, course)
+        if result.outcome != "unchanged":
+            refresh_course_rollups(session, result.slug)
+        lines.append(f"{course.id}: {result.outcome}")
+    return lines

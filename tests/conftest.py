@@ -88,9 +88,11 @@ def runner(app: Flask):  # noqa: ANN201
 def session(app: Flask) -> Iterator[Session]:
     """A database session for arranging and checking data; commit to make it visible.
 
-    No app context is kept pushed: requests made during the test must each get their own.
+    No app context is kept pushed: requests made during the test must each get their own. It
+    starts as a reader, so an open read never blocks the app's writers on SQLite; call
+    `rollback()` (or commit) before reading what a request or command has just written.
     """
-    s = db.new_session()
+    s = db.new_session(write=False)
     try:
         yield s
     finally:

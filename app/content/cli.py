@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -30,3 +31,45 @@ def check_command(paths: tuple[Path, ...]) -> None:
     click.echo(format_report(report))
     if report.exit_code:
         click.get_current_context().exit(report.exit_code)
+
+
+@courses_cli.command("sync")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PATH]...")
+def sync_command(paths: tuple[Path, ...]) -> None:
+    """Check courses, then import every course without errors into the database.
+
+    PATH follows the same rules as `check`. A course with errors is refused and its errors
+    printed; each other course is imported in one transaction. Lessons and questions that have
+    left the files are archived (hidden from learners, kept for reports), never deleted.
+    Exits with status 1 when any course was refused.
+    """
+    from app.content.sync import sync_course
+    from app.db import db
+    from app.learning.rollups import refresh_course_rollups
+
+    paths = paths or (Path(current_app.config["COURSES_DIR"]),)
+    report = check_paths(paths)
+    session = db.session
+    refused = [c for c in report.courses if report.errors_in(c)]
+    importable = [c for c in report.courses if not report.errors_in(c)]
+    if report.problems:
+        click.echo(format_report(report), err=bool(refused))
+    total = sum(1 for c in importable for _ in c.lessons())
+    with click.progressbar(length=total, label="Importing lessons", file=sys.stderr) as bar:
+        results = []
+        for course in importable:
+            result = sync_course(session, course, progress=lambda _slug: bar.update(1))
+            if result.outcome != "unchanged":
+                refresh_course_rollups(session, result.slug)
+            session.commit()
+            results.append(result)
+    for result in results:
+        click.echo(
+            f"{result.slug}: {result.outcome}; lessons: {result.lessons}; "
+            f"questions: {result.questions}"
+        )
+    for course in refused:
+        click.echo(f"{course.id}: refused, fix the errors above and sync again", err=True)
+    click.echo(f"Synced {len(results)} course(s), refused {len(refused)}.")
+    if refused:
+        click.get_current_context().exit(1)

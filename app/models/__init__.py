@@ -1,6 +1,24 @@
 """All models, imported here so Alembic and the app see one complete metadata."""
 
 from app.models.audit import AuditEvent
+from app.models.content import Course, CourseAsset, Lesson, Module, Question, QuestionVersion
 from app.models.identity import ROLES, LoginAttempt, Unit, User, UserRole
+from app.models.progress import ENROLLMENT_STATUSES, Enrollment, LessonProgress
 
-__all__ = ["ROLES", "AuditEvent", "LoginAttempt", "Unit", "User", "UserRole"]
+__all__ = [
+    "ENROLLMENT_STATUSES",
+    "ROLES",
+    "AuditEvent",
+    "Course",
+    "CourseAsset",
+    "Enrollment",
+    "Lesson",
+    "LessonProgress",
+    "LoginAttempt",
+    "Module",
+    "Question",
+    "QuestionVersion",
+    "Unit",
+    "User",
+    "UserRole",
+]

@@ -1,0 +1,94 @@
+"""Keeping the enrollment rollup right: after a learner's event, and after a course changes.
+
+The rollup (completed lessons, percent, status, credit hours) is what every page and report
+reads, so it is written in the same transaction as whatever changes it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, case, func, select, update
+from sqlalchemy.orm import Session
+
+from app.models import Course, Enrollment, Lesson, LessonProgress
+from app.models.types import utcnow
+
+
+def _completed_lessons(user_id: object, course_id: object):  # noqa: ANN202
+    """Completed, visible lessons of one learner in one course (a scalar subquery)."""
+    return (
+        select(func.count(LessonProgress.id))
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .where(
+            LessonProgress.user_id == user_id,
+            LessonProgress.course_id == course_id,
+            LessonProgress.completed_at.is_not(None),
+            Lesson.archived.is_(False),
+        )
+        .scalar_subquery()
+    )
+
+
+def complete_if_done(enrollment: Enrollment, course: Course) -> bool:
+    """Mark the enrollment completed (with credit hours) if every visible lesson is done."""
+    if enrollment.status == "completed" or course.lesson_count == 0:
+        return False
+    if enrollment.completed_lessons < course.lesson_count:
+        return False
+    enrollment.status = "completed"
+    enrollment.percent = 100.0
+    enrollment.completed_at = utcnow()
+    enrollment.completed_version = course.version
+    enrollment.credit_hours_awarded = course.credit_hours
+    return True
+
+
+def refresh_enrollment(session: Session, enrollment: Enrollment, course: Course) -> None:
+    """Recount one learner's completed lessons and update the rollup.
+
+    A completed enrollment stays completed: lessons added later do not take it away.
+    """
+    if enrollment.status == "completed":
+        return
+    enrollment.completed_lessons = session.scalar(
+        _completed_lessons(enrollment.user_id, enrollment.course_id)
+    )
+    total = max(course.lesson_count, 1)
+    enrollment.percent = round(min(100.0, enrollment.completed_lessons * 100.0 / total), 1)
+    if enrollment.status == "not_started" and enrollment.started_at is not None:
+        enrollment.status = "in_progress"
+    complete_if_done(enrollment, course)
+
+
+def refresh_course_rollups(session: Session, course_slug: str) -> None:
+    """After a sync changed a course: recount every unfinished enrollment in two statements."""
+    course = session.scalar(select(Course).where(Course.slug == course_slug))
+    if course is None:
+        return
+    unfinished = and_(Enrollment.course_id == course.id, Enrollment.status != "completed")
+    completed = _completed_lessons(Enrollment.user_id, Enrollment.course_id)
+    total = max(course.lesson_count, 1)
+    session.execute(
+        update(Enrollment)
+        .where(unfinished)
+        .values(
+            completed_lessons=completed,
+            percent=case(
+                (completed >= total, 100.0),
+                else_=func.round(completed * 100.0 / total, 1),
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if course.lesson_count:
+        session.execute(
+            update(Enrollment)
+            .where(unfinished, Enrollment.completed_lessons >= course.lesson_count)
+            .values(
+                status="completed",
+                percent=100.0,
+                completed_at=utcnow(),
+                completed_version=course.version,
+                credit_hours_awarded=course.credit_hours,
+            )
+            .execution_options(synchronize_session=False)
+        )
