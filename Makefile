@@ -33,7 +33,7 @@ lint: $(STAMP)
 
 ## Re-extract the strings to translate and merge them into the catalogs.
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs=".* __pycache__" -k _l -o app/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 ## Benchmarks (not part of the tests or CI): prints a table of results.

@@ -42,10 +42,12 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     init_errors(app)
 
     from app.auth import bp as auth_bp
+    from app.learning import bp as learning_bp
     from app.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(learning_bp)
 
     cli.init_app(app)
     return app

@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("learning", __name__)
+
+from app.learning import routes  # noqa: E402,F401  (registers the views on bp)

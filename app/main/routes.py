@@ -1,6 +1,8 @@
-"""Home page and the language switch."""
+"""Home page (the learner's dashboard), the language switch and the text-size switch."""
 
 from __future__ import annotations
+
+from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -8,15 +10,28 @@ from werkzeug.wrappers import Response
 
 from app.auth.forms import EmptyForm
 from app.auth.redirects import safe_next
+from app.db import db
+from app.learning.routes import local_now
+from app.learning.services import dashboard
 from app.main import bp
+
+TEXT_SIZE_COOKIE = "text_size"
 
 
 @bp.route("/")
 def index() -> Response | str:
-    """The signed-in person's home page; visitors are sent to sign in."""
+    """The signed-in person's dashboard; visitors are sent to sign in."""
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return render_template("main/index.html")
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    board = dashboard(
+        db.session,
+        current_user._get_current_object(),
+        target=current_app.config["ANNUAL_CREDIT_HOURS_TARGET"],
+        zone=zone,
+        today=local_now().date(),
+    )
+    return render_template("main/index.html", board=board)
 
 
 @bp.route("/language/<code>", methods=["POST"])
@@ -28,3 +43,21 @@ def set_language(code: str) -> Response:
     if form.validate_on_submit():
         session["lang"] = code
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
+
+
+@bp.route("/preferences/text-size", methods=["POST"])
+def toggle_text_size() -> Response:
+    """Switch between normal and larger text; remembered in this browser for a year."""
+    form = EmptyForm()
+    response = redirect(safe_next(request.form.get("next")) or url_for("main.index"))
+    if form.validate_on_submit():
+        large = request.cookies.get(TEXT_SIZE_COOKIE) != "large"
+        response.set_cookie(
+            TEXT_SIZE_COOKIE,
+            "large" if large else "normal",
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+    return response

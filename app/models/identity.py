@@ -68,7 +68,7 @@ class User(Base):
 
     unit: Mapped[Unit | None] = relationship()
     roles: Mapped[list[UserRole]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan", lazy="joined"
     )
 
     __table_args__ = (

@@ -1,0 +1,157 @@
+"""Recording a learner's progress: first views, completions and time on task.
+
+Every function changes the lesson-progress row and the enrollment rollup together, in the
+caller's transaction, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.learning.rollups import refresh_enrollment
+from app.models import Course, Enrollment, Lesson, LessonProgress, User
+from app.models.types import utcnow
+
+HEARTBEAT_SECONDS = 30
+# A heartbeat may arrive a little late (slow network, busy browser); anything later than this
+# means the learner was away, and only one interval is counted.
+_HEARTBEAT_SLACK = 15
+
+
+class ProgressError(ValueError):
+    """An action on progress that is not allowed (e.g. marking a quiz lesson complete)."""
+
+
+def enrollment_for(
+    session: Session, user: User, course: Course, *, lock: bool = False
+) -> Enrollment | None:
+    """The learner's enrollment in `course`, locked for update when about to change it."""
+    query = select(Enrollment).where(
+        Enrollment.user_id == user.id, Enrollment.course_id == course.id
+    )
+    if lock:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def enroll(session: Session, user: User, course: Course, *, lock: bool = False) -> Enrollment:
+    """The learner's enrollment in `course`, created (not started) if there is none yet."""
+    enrollment = enrollment_for(session, user, course, lock=lock)
+    if enrollment is None:
+        enrollment = Enrollment(
+            user_id=user.id,
+            course_id=course.id,
+            status="not_started",
+            completed_lessons=0,
+            percent=0.0,
+            credit_hours_awarded=0.0,
+            required=False,
+        )
+        session.add(enrollment)
+        session.flush()
+    return enrollment
+
+
+@dataclass(frozen=True)
+class LessonVisit:
+    """What the lesson page needs to know about the learner's progress."""
+
+    enrollment: Enrollment
+    progress: LessonProgress
+
+
+def record_view(session: Session, user: User, course: Course, lesson: Lesson) -> LessonVisit:
+    """Note that the learner opened a lesson: enroll on first visit, start the course, remember
+    the lesson for "continue where you left off". Writes only what changed."""
+    now = utcnow()
+    enrollment = enroll(session, user, course)
+    progress = session.scalar(
+        select(LessonProgress).where(
+            LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
+        )
+    )
+    if progress is None:
+        progress = LessonProgress(
+            user_id=user.id,
+            lesson_id=lesson.id,
+            course_id=course.id,
+            first_viewed_at=now,
+            seconds_spent=0,
+        )
+        session.add(progress)
+    if enrollment.started_at is None:
+        enrollment.started_at = now
+        if enrollment.status == "not_started":
+            enrollment.status = "in_progress"
+    if enrollment.last_lesson_id != lesson.id:
+        enrollment.last_lesson_id = lesson.id
+        enrollment.last_activity_at = now
+    session.flush()
+    return LessonVisit(enrollment=enrollment, progress=progress)
+
+
+def complete_lesson(session: Session, user: User, course: Course, lesson: Lesson) -> Enrollment:
+    """Mark a lesson complete and update the rollup (awarding credit hours if the course is done).
+
+    Completing twice changes nothing. The enrollment row is locked first, so two completions
+    arriving at once (two tabs) cannot both count the same lessons.
+    """
+    enrollment = enroll(session, user, course, lock=True)
+    visit = record_view(session, user, course, lesson)
+    if visit.progress.completed_at is None:
+        visit.progress.completed_at = utcnow()
+        session.flush()
+        refresh_enrollment(session, enrollment, course)
+    enrollment.last_activity_at = utcnow()
+    return enrollment
+
+
+def mark_complete(session: Session, user: User, course: Course, lesson: Lesson) -> Enrollment:
+    """The "mark as complete" button: only for lessons that have no quiz."""
+    if lesson.has_quiz:
+        raise ProgressError("a lesson with a quiz is completed by passing the quiz")
+    return complete_lesson(session, user, course, lesson)
+
+
+def time_cap_seconds(lesson: Lesson, cap_minutes: int | None) -> int:
+    """Most time counted for a lesson: the configured cap, else twice its estimated minutes."""
+    return (cap_minutes if cap_minutes else 2 * lesson.minutes) * 60
+
+
+def record_heartbeat(
+    session: Session,
+    user: User,
+    lesson: Lesson,
+    *,
+    cap_minutes: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Count time on task from a heartbeat; returns the lesson's total seconds.
+
+    At most one interval is counted per heartbeat, heartbeats closer together than an interval
+    count only the time since the previous one, and the total never passes the lesson's cap.
+    """
+    now = now or utcnow()
+    progress = session.scalar(
+        select(LessonProgress)
+        .where(LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id)
+        .with_for_update()
+    )
+    if progress is None:
+        return 0
+    last = progress.last_heartbeat_at
+    if last is None:
+        earned = HEARTBEAT_SECONDS
+    else:
+        elapsed = (now - last).total_seconds()
+        earned = int(min(max(elapsed, 0), HEARTBEAT_SECONDS))
+        if elapsed > HEARTBEAT_SECONDS + _HEARTBEAT_SLACK:
+            earned = HEARTBEAT_SECONDS  # back after a break: count one interval, not the break
+    cap = time_cap_seconds(lesson, cap_minutes)
+    progress.seconds_spent = min(cap, progress.seconds_spent + earned)
+    progress.last_heartbeat_at = now
+    return progress.seconds_spent

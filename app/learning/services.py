@@ -1,0 +1,286 @@
+"""Reading what the learner pages show: catalogue, course outline, lesson, dashboard.
+
+Each function is a small, fixed number of queries whatever the course or catalogue size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy.orm import Session, contains_eager, selectinload
+
+from app.learning.access import visible_courses
+from app.models import (
+    Course,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    Module,
+    Question,
+    QuestionVersion,
+    User,
+)
+
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """A course in the catalogue with the learner's own enrollment, if any."""
+
+    course: Course
+    enrollment: Enrollment | None
+
+
+@dataclass(frozen=True)
+class CataloguePage:
+    """One page of catalogue results."""
+
+    entries: list[CatalogueEntry]
+    page: int
+    pages: int
+    total: int
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def catalogue(
+    session: Session, user: User, *, search: str = "", language: str = "", page: int = 1
+) -> CataloguePage:
+    """Courses the user may open, filtered by title/tag words and language, with their progress."""
+    where = [visible_courses(user)]
+    if language in ("en", "zh"):
+        where.append(Course.language == language)
+    for word in search.split()[:5]:
+        pattern = f"%{_escape_like(word.lower())}%"
+        where.append(
+            or_(
+                func.lower(Course.title).like(pattern, escape="\\"),
+                func.lower(cast(Course.tags, String)).like(pattern, escape="\\"),
+            )
+        )
+    total = session.scalar(select(func.count(Course.id)).where(*where)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    rows = session.execute(
+        select(Course, Enrollment)
+        .outerjoin(
+            Enrollment, and_(Enrollment.course_id == Course.id, Enrollment.user_id == user.id)
+        )
+        .where(*where)
+        # Required courses first (soonest due first), then by title.
+        .order_by(
+            Enrollment.required.is_(True).desc(),
+            Enrollment.due_date.is_(None),
+            Enrollment.due_date,
+            Course.title,
+        )
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return CataloguePage(
+        entries=[CatalogueEntry(course, enrollment) for course, enrollment in rows],
+        page=page,
+        pages=pages,
+        total=total,
+    )
+
+
+def find_course(session: Session, user: User, slug: str) -> Course | None:
+    """The course `slug` if the user may open it."""
+    return session.scalar(select(Course).where(Course.slug == slug, visible_courses(user)))
+
+
+@dataclass
+class ModuleOutline:
+    """A module with its visible lessons and how many of them the learner has completed."""
+
+    module: Module
+    lessons: list[Lesson] = field(default_factory=list)
+    completed: int = 0
+
+    @property
+    def percent(self) -> int:
+        """Completed share of the module's lessons, 0-100."""
+        return round(100 * self.completed / len(self.lessons)) if self.lessons else 0
+
+
+@dataclass(frozen=True)
+class CourseOutline:
+    """The course page: modules, lessons, the learner's completions and where to continue."""
+
+    course: Course
+    modules: list[ModuleOutline]
+    completed_lesson_ids: set[int]
+    enrollment: Enrollment | None
+    continue_lesson: Lesson | None
+
+
+def course_outline(session: Session, user: User, course: Course) -> CourseOutline:
+    """Everything the course page shows, in three queries."""
+    rows = session.execute(
+        select(Module, Lesson)
+        .join(Lesson, and_(Lesson.module_id == Module.id, Lesson.archived.is_(False)))
+        .where(Module.course_id == course.id, Module.archived.is_(False))
+        .order_by(Lesson.position)
+    ).all()
+    completed = set(
+        session.scalars(
+            select(LessonProgress.lesson_id).where(
+                LessonProgress.user_id == user.id,
+                LessonProgress.course_id == course.id,
+                LessonProgress.completed_at.is_not(None),
+            )
+        )
+    )
+    enrollment = session.scalar(
+        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)
+    )
+    outlines: dict[int, ModuleOutline] = {}
+    lessons: list[Lesson] = []
+    for module, lesson in rows:
+        outline = outlines.setdefault(module.id, ModuleOutline(module))
+        outline.lessons.append(lesson)
+        outline.completed += lesson.id in completed
+        lessons.append(lesson)
+    ordered = sorted(outlines.values(), key=lambda o: o.module.position)
+    return CourseOutline(
+        course=course,
+        modules=ordered,
+        completed_lesson_ids=completed,
+        enrollment=enrollment,
+        continue_lesson=_continue_lesson(lessons, completed, enrollment),
+    )
+
+
+def _continue_lesson(
+    lessons: list[Lesson], completed: set[int], enrollment: Enrollment | None
+) -> Lesson | None:
+    """The last lesson opened if it is unfinished, else the first unfinished lesson."""
+    by_id = {lesson.id: lesson for lesson in lessons}
+    if (
+        enrollment
+        and enrollment.last_lesson_id in by_id
+        and enrollment.last_lesson_id not in completed
+    ):
+        return by_id[enrollment.last_lesson_id]
+    return next((lesson for lesson in lessons if lesson.id not in completed), None)
+
+
+def find_lesson(
+    session: Session, user: User, course_slug: str, lesson_slug: str
+) -> tuple[Course, Lesson] | None:
+    """A visible lesson of a visible course, in one query."""
+    row = session.execute(
+        select(Course, Lesson)
+        .join(Lesson, Lesson.course_id == Course.id)
+        .where(
+            Course.slug == course_slug,
+            visible_courses(user),
+            Lesson.slug == lesson_slug,
+            Lesson.archived.is_(False),
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """The previous or next lesson, for the links at the bottom of a lesson."""
+
+    slug: str
+    title: str
+    position: int
+
+
+def neighbours(session: Session, lesson: Lesson) -> tuple[Neighbour | None, Neighbour | None]:
+    """The visible lessons just before and after `lesson`, in one query."""
+    same_course = and_(Lesson.course_id == lesson.course_id, Lesson.archived.is_(False))
+    before = select(func.max(Lesson.position)).where(same_course, Lesson.position < lesson.position)
+    after = select(func.min(Lesson.position)).where(same_course, Lesson.position > lesson.position)
+    rows = session.execute(
+        select(Lesson.slug, Lesson.title, Lesson.position).where(
+            same_course,
+            or_(
+                Lesson.position == before.scalar_subquery(),
+                Lesson.position == after.scalar_subquery(),
+            ),
+        )
+    ).all()
+    prev = next((Neighbour(*r) for r in rows if r.position < lesson.position), None)
+    nxt = next((Neighbour(*r) for r in rows if r.position > lesson.position), None)
+    return prev, nxt
+
+
+def lesson_questions(session: Session, lesson: Lesson) -> dict[str, QuestionVersion]:
+    """The current version of each of the lesson's own questions, by question id (slug)."""
+    rows = session.execute(
+        select(Question.slug, QuestionVersion)
+        .join(
+            QuestionVersion,
+            and_(
+                QuestionVersion.question_id == Question.id,
+                QuestionVersion.version == Question.version,
+            ),
+        )
+        .where(Question.lesson_id == lesson.id, Question.archived.is_(False))
+    ).all()
+    return {slug: version for slug, version in rows}
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The signed-in learner's home page."""
+
+    in_progress: list[Enrollment]
+    required: list[Enrollment]
+    completed: list[Enrollment]
+    credit_hours_this_year: float
+    target: float
+    today: date
+
+
+def year_bounds(today: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The UTC instants where the local calendar year of `today` starts and ends."""
+    start = datetime(today.year, 1, 1, tzinfo=zone).astimezone(UTC)
+    end = datetime(today.year + 1, 1, 1, tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+def dashboard(
+    session: Session, user: User, *, target: float, zone: ZoneInfo, today: date
+) -> Dashboard:
+    """Continue learning, required courses, this year's credit hours and completed courses."""
+    rows = session.scalars(
+        select(Enrollment)
+        .join(Course, Course.id == Enrollment.course_id)
+        .options(contains_eager(Enrollment.course), selectinload(Enrollment.last_lesson))
+        .where(Enrollment.user_id == user.id, Course.status == "published")
+        .order_by(Enrollment.last_activity_at.desc().nulls_last(), Course.title)
+    ).all()
+    start, end = year_bounds(today, zone)
+    hours = sum(
+        e.credit_hours_awarded
+        for e in rows
+        if e.completed_at is not None and start <= e.completed_at < end
+    )
+    return Dashboard(
+        in_progress=[e for e in rows if e.status == "in_progress"][:5],
+        required=sorted(
+            (e for e in rows if e.required and e.status != "completed"),
+            key=lambda e: (e.due_date is None, e.due_date or today),
+        ),
+        completed=sorted(
+            (e for e in rows if e.status == "completed"),
+            key=lambda e: e.completed_at,  # type: ignore[arg-type,return-value]
+            reverse=True,
+        ),
+        credit_hours_this_year=hours,
+        target=target,
+        today=today,
+    )
