@@ -52,6 +52,9 @@ class Config:
     LOGIN_WINDOW_MINUTES = _int_env("LOGIN_WINDOW_MINUTES", 15)
     LOGIN_MAX_FAILURES_PER_ADDRESS = _int_env("LOGIN_MAX_FAILURES_PER_ADDRESS", 50)
 
+    # How long an activation code handed out by HR works (`users import`, admin reset).
+    ACTIVATION_CODE_DAYS = _int_env("ACTIVATION_CODE_DAYS", 14)
+
     ANNUAL_CREDIT_HOURS_TARGET = _float_env("ANNUAL_CREDIT_HOURS_TARGET", 50)
 
     LANGUAGES = ("en", "zh")

@@ -41,13 +41,17 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     init_errors(app)
 
+    from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.learning import bp as learning_bp
     from app.main import bp as main_bp
+    from app.quiz import bp as quiz_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(quiz_bp)
 
     cli.init_app(app)
     return app

@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from app import migrations
+from app.admin.cli import units_cli, users_import
 from app.auth import services as accounts
 from app.content.cli import courses_cli
 from app.db import db
@@ -109,5 +110,7 @@ def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
+    users_cli.add_command(users_import)
+    app.cli.add_command(units_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(courses_cli)

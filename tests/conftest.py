@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -145,3 +146,35 @@ class Auth:
 def auth(client: FlaskClient) -> Auth:
     """Sign-in helper bound to `client`."""
     return Auth(client)
+
+
+@pytest.fixture
+def sync_course(app: Flask, tmp_path: Path):  # noqa: ANN201
+    """Write a course folder from {relative path: text} and import it; returns its folder.
+
+    `sync_course(files)` fails the test if the checker reports any error.
+    """
+    from app.content.check import check_paths
+    from app.content.sync import sync_course as sync_one
+
+    def _sync(files: dict[str, str], folder: str = "course") -> Path:
+        root = tmp_path / "courses" / folder
+        if root.exists():
+            shutil.rmtree(root)  # the folder holds exactly `files`, as a trainer's edit would
+        for name, content in files.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+        report = check_paths([root])
+        errors = [p for p in report.problems if p.severity == "error"]
+        assert not errors, errors
+        writer = db.new_session()
+        try:
+            for course in report.courses:
+                sync_one(writer, course)
+            writer.commit()
+        finally:
+            writer.close()
+        return root
+
+    return _sync

@@ -38,3 +38,20 @@ class ChangePasswordForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for buttons such as sign out."""
+
+
+class ActivateForm(FlaskForm):
+    """First sign-in of an imported account: the activation code and a new password."""
+
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=200)])
+    code = StringField(_l("Activation code"), validators=[DataRequired(), Length(max=40)])
+    new_password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(max=MAX_LENGTH * 4)]
+    )
+    confirm_password = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message=_l("The two new passwords differ.")),
+        ],
+    )

@@ -6,15 +6,15 @@ reads, so it is written in the same transaction as whatever changes it.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import Select, and_, case, func, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Course, Enrollment, Lesson, LessonProgress
 from app.models.types import utcnow
 
 
-def _completed_lessons(user_id: object, course_id: object):  # noqa: ANN202
-    """Completed, visible lessons of one learner in one course (a scalar subquery)."""
+def _completed_lessons(user_id: object, course_id: object) -> Select[tuple[int]]:
+    """Completed, visible lessons of one learner in one course."""
     return (
         select(func.count(LessonProgress.id))
         .join(Lesson, Lesson.id == LessonProgress.lesson_id)
@@ -24,7 +24,6 @@ def _completed_lessons(user_id: object, course_id: object):  # noqa: ANN202
             LessonProgress.completed_at.is_not(None),
             Lesson.archived.is_(False),
         )
-        .scalar_subquery()
     )
 
 
@@ -65,7 +64,7 @@ def refresh_course_rollups(session: Session, course_slug: str) -> None:
     if course is None:
         return
     unfinished = and_(Enrollment.course_id == course.id, Enrollment.status != "completed")
-    completed = _completed_lessons(Enrollment.user_id, Enrollment.course_id)
+    completed = _completed_lessons(Enrollment.user_id, Enrollment.course_id).scalar_subquery()
     total = max(course.lesson_count, 1)
     session.execute(
         update(Enrollment)

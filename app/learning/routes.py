@@ -16,6 +16,8 @@ from app.db import db, writes_database
 from app.learning import bp, progress, services
 from app.learning.forms import CompleteLessonForm
 from app.models import CourseAsset
+from app.quiz import services as quiz_services
+from app.quiz.forms import NewAttemptForm, SubmitAttemptForm
 
 ASSET_CACHE_SECONDS = 365 * 24 * 3600
 # An SVG opened on its own must not run script or load anything, whatever it contains.
@@ -59,21 +61,36 @@ def lesson(course_slug: str, lesson_slug: str) -> str:
     if found is None:
         abort(404)
     course, lesson = found
+    quiz = _quiz_state(course, lesson) if lesson.has_quiz else None
     visit = progress.record_view(db.session, _user(), course, lesson)
     db.session.commit()
     prev, nxt = services.neighbours(db.session, lesson)
-    questions = services.lesson_questions(db.session, lesson) if lesson.has_quiz else {}
     return render_template(
         "learning/lesson.html",
         course=course,
         lesson=lesson,
         parts=split_on_placeholders(lesson.body_html),
-        questions=questions,
+        quiz=quiz,
+        placed=_placed_items(lesson, quiz),
         visit=visit,
         prev=prev,
         next=nxt,
         form=CompleteLessonForm(),
+        quiz_form=SubmitAttemptForm(),
+        again_form=NewAttemptForm(),
     )
+
+
+def _quiz_state(course, lesson):  # noqa: ANN001, ANN202
+    """Start or resume the learner's attempt."""
+    return quiz_services.quiz_state(db.session, _user(), course, lesson)
+
+
+def _placed_items(lesson, quiz) -> dict:  # noqa: ANN001
+    """Attempt items to show where their quiz block was written (not when shuffled)."""
+    if quiz is None or quiz.attempt is None or lesson.shuffle:
+        return {}
+    return {item.slug: item for item in quiz.attempt.items if item.version.data}
 
 
 @bp.route("/courses/<course_slug>/lessons/<lesson_slug>/complete", methods=["POST"])

@@ -4,10 +4,12 @@ from app.models.audit import AuditEvent
 from app.models.content import Course, CourseAsset, Lesson, Module, Question, QuestionVersion
 from app.models.identity import ROLES, LoginAttempt, Unit, User, UserRole
 from app.models.progress import ENROLLMENT_STATUSES, Enrollment, LessonProgress
+from app.models.quiz import AttemptItem, QuizAttempt
 
 __all__ = [
     "ENROLLMENT_STATUSES",
     "ROLES",
+    "AttemptItem",
     "AuditEvent",
     "Course",
     "CourseAsset",
@@ -18,6 +20,7 @@ __all__ = [
     "Module",
     "Question",
     "QuestionVersion",
+    "QuizAttempt",
     "Unit",
     "User",
     "UserRole",

@@ -58,6 +58,9 @@ class User(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     # Null until the user has chosen a password (imported users activate with a one-time code).
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # HMAC-SHA256 (hex) of the one-time activation code, and when the code stops working.
+    activation_code_hash: Mapped[str | None] = mapped_column(String(64))
+    activation_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     # Part of the login cookie; replacing it ends every session of this user at once.

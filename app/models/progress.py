@@ -40,6 +40,8 @@ class LessonProgress(Base):
     first_viewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     seconds_spent: Mapped[int] = mapped_column(Integer, default=0)
+    # Best quiz score in this lesson (lessons with a quiz only).
+    best_score: Mapped[float | None] = mapped_column(Float)
     last_heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     lesson: Mapped[Lesson] = relationship()

@@ -24,3 +24,22 @@
   }
   window.setInterval(beat, INTERVAL);
 })();
+
+// Quiz countdown: the server enforces the time limit; this only shows what is left.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-deadline]");
+  if (!form) { return; }
+  var deadline = Date.parse(form.getAttribute("data-deadline"));
+  var out = form.querySelector(".countdown");
+  if (!out || isNaN(deadline)) { return; }
+  out.hidden = false;
+  function pad(n) { return n < 10 ? "0" + n : String(n); }
+  function tick() {
+    var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+    out.textContent = "⏱ " + Math.floor(left / 60) + ":" + pad(left % 60);
+    if (left === 0) { window.clearInterval(timer); }
+  }
+  var timer = window.setInterval(tick, 1000);
+  tick();
+})();

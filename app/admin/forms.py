@@ -1,0 +1,62 @@
+"""Forms of the administration pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.models import ROLES
+
+ROLE_LABELS = {
+    "learner": _l("Learner"),
+    "trainer": _l("Trainer"),
+    "hr": _l("HR / training officer (for the user's unit)"),
+    "admin": _l("Administrator"),
+}
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class CheckboxesField(SelectMultipleField):
+    """A set of checkboxes, one per choice, that works without JavaScript."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class EditUserForm(FlaskForm):
+    """Roles, unit and active flag of one user; deactivation must be confirmed."""
+
+    roles = CheckboxesField(
+        _l("Roles"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES]
+    )
+    unit_code = StringField(_l("Unit code"), validators=[Optional(), Length(max=64)])
+    active = BooleanField(_l("Account is active (the person can sign in)"))
+    confirm_deactivate = BooleanField(
+        _l("I understand that deactivating signs this person out everywhere at once.")
+    )
+
+
+class UploadForm(FlaskForm):
+    """A CSV file to check before anything is imported."""
+
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
+
+
+class ConfirmImportForm(FlaskForm):
+    """Confirms a checked upload; the file travels back signed (see app.admin.uploads)."""
+
+    upload = HiddenField(validators=[DataRequired()])
+    new_codes = BooleanField(
+        _l("Also give new codes to listed users who have not activated their account yet")
+    )
+
+
+class CodesDownloadForm(FlaskForm):
+    """Downloads the activation codes that were just shown."""
+
+    codes = HiddenField(validators=[DataRequired()])

@@ -1,0 +1,77 @@
+"""The activation page: an imported user signs in for the first time with their one-time code."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app.audit import client_address
+from app.auth import bp, codes
+from app.auth.forms import ActivateForm
+from app.auth.sessions import start_session
+from app.auth.throttle import ThrottleLimits
+from app.db import db
+
+
+def _limits() -> ThrottleLimits:
+    """The sign-in throttle's limits: wrong codes count like wrong passwords."""
+    config = current_app.config
+    return ThrottleLimits(
+        per_account=config["LOGIN_MAX_FAILURES"],
+        per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+        window=timedelta(minutes=config["LOGIN_WINDOW_MINUTES"]),
+    )
+
+
+@bp.route("/activate", methods=["GET", "POST"])
+def activate() -> Response | str | tuple[str, int]:
+    """Check username + activation code, set the first password, sign in and go home."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = ActivateForm()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("auth/activate.html", form=form), status
+
+    result = codes.activate(
+        db.session,
+        form.username.data or "",
+        form.code.data or "",
+        form.new_password.data or "",
+        client_address(),
+        _limits(),
+    )
+    if result.password_problems:
+        db.session.rollback()
+        form.new_password.errors = [*form.new_password.errors, *result.password_problems]
+        return render_template("auth/activate.html", form=form), 422
+    db.session.commit()
+    if result.retry_after is not None:
+        minutes = max(1, math.ceil(result.retry_after.total_seconds() / 60))
+        flash(
+            _(
+                "Too many wrong attempts. Wait %(minutes)d minutes and try again, "
+                "or ask your training officer to help.",
+                minutes=minutes,
+            ),
+            "error",
+        )
+        return render_template("auth/activate.html", form=form), 429
+    if result.expired:
+        flash(
+            _("This activation code has expired. Ask your training officer for a new one."),
+            "error",
+        )
+        return render_template("auth/activate.html", form=form), 422
+    if result.user is None:
+        flash(codes.wrong_code_message(), "error")
+        return render_template("auth/activate.html", form=form), 422
+
+    start_session(result.user)
+    flash(_("Welcome! Your account is ready and you are signed in."), "success")
+    return redirect(url_for("main.index"))

@@ -1,0 +1,104 @@
+"""Quiz views: submit answers, start another attempt, see results and past attempts."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.db import db, writes_database
+from app.learning import services as learning
+from app.quiz import bp, services
+from app.quiz.forms import NewAttemptForm, SubmitAttemptForm
+
+
+def _user():  # noqa: ANN202
+    return current_user._get_current_object()
+
+
+def _lesson_or_404(course_slug: str, lesson_slug: str):  # noqa: ANN202
+    found = learning.find_lesson(db.session, _user(), course_slug, lesson_slug)
+    if found is None or not found[1].has_quiz:
+        abort(404)
+    return found
+
+
+@bp.route("/courses/<course_slug>/lessons/<lesson_slug>/quiz", methods=["POST"])
+@login_required
+def submit(course_slug: str, lesson_slug: str) -> Response:
+    """Grade the posted answers once; a replay shows the result recorded the first time."""
+    course, lesson = _lesson_or_404(course_slug, lesson_slug)
+    form = SubmitAttemptForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        result = services.submit(
+            db.session, _user(), course, lesson, form.attempt_token.data, request.form
+        )
+    except services.QuizError:
+        abort(404)
+    db.session.commit()
+    attempt = result.attempt
+    if not result.recorded_now:
+        flash(_("These answers were already submitted. Here is the recorded result."), "info")
+    elif attempt.timed_out:
+        flash(_("The time limit had passed, so the answers could not be accepted."), "error")
+    return redirect(
+        url_for(
+            ".result", course_slug=course_slug, lesson_slug=lesson_slug, number=attempt.number
+        )
+    )
+
+
+@bp.route("/courses/<course_slug>/lessons/<lesson_slug>/quiz/new", methods=["POST"])
+@login_required
+def new_attempt(course_slug: str, lesson_slug: str) -> Response:
+    """Start another attempt (for example to improve a passing score), if one is left."""
+    course, lesson = _lesson_or_404(course_slug, lesson_slug)
+    form = NewAttemptForm()
+    if not form.validate_on_submit():
+        abort(400)
+    attempt = services.start_new_attempt(db.session, _user(), course, lesson)
+    db.session.commit()
+    if attempt is None:
+        flash(_("You have used all the attempts allowed for this quiz."), "error")
+    return redirect(
+        url_for("learning.lesson", course_slug=course_slug, lesson_slug=lesson_slug, _anchor="quiz")
+    )
+
+
+@bp.route("/courses/<course_slug>/lessons/<lesson_slug>/attempts/<int:number>")
+@login_required
+@writes_database
+def result(course_slug: str, lesson_slug: str, number: int) -> str:
+    """One submitted attempt: right or wrong per question, feedback, explanation, answers."""
+    course, lesson = _lesson_or_404(course_slug, lesson_slug)
+    try:
+        attempt = services.attempt_by_number(db.session, _user(), lesson, number)
+    except services.QuizError:
+        abort(404)
+    if attempt.status != "submitted":
+        return redirect(  # type: ignore[return-value]
+            url_for("learning.lesson", course_slug=course_slug, lesson_slug=lesson_slug)
+        )
+    state = services.quiz_state(db.session, _user(), course, lesson, start=False)
+    db.session.commit()  # quiz_state may have closed an attempt whose time ran out
+    return render_template(
+        "quiz/result.html",
+        course=course,
+        lesson=lesson,
+        attempt=attempt,
+        state=state,
+        show_answers=services.answers_visible(lesson, attempt),
+        form=NewAttemptForm(),
+    )
+
+
+@bp.route("/courses/<course_slug>/lessons/<lesson_slug>/attempts")
+@login_required
+def attempts(course_slug: str, lesson_slug: str) -> str:
+    """The learner's attempts at this quiz with dates and scores."""
+    course, lesson = _lesson_or_404(course_slug, lesson_slug)
+    rows = services.attempts_of(db.session, _user(), lesson)
+    return render_template("quiz/attempts.html", course=course, lesson=lesson, attempts=rows)

@@ -1,0 +1,370 @@
+"""Quiz attempts: start or resume, submit exactly once, grade, complete the lesson on a pass.
+
+Services take the session first and never commit. "Exactly once" rests on the database: the
+submit is a conditional UPDATE from open to submitted that only one request can win, and the
+unique indexes on attempts make a second open attempt impossible.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from app.learning import progress
+from app.models import (
+    AttemptItem,
+    Course,
+    Lesson,
+    LessonProgress,
+    Question,
+    QuestionVersion,
+    QuizAttempt,
+    User,
+)
+from app.models.types import utcnow
+from app.quiz.grading import grade, score_percent
+
+_RACE_RETRIES = 5
+# Answers may arrive a little after the deadline (a slow network, the click at 0:00).
+GRACE = timedelta(seconds=30)
+
+
+class QuizError(LookupError):
+    """No such attempt for this learner."""
+
+
+@dataclass(frozen=True)
+class QuizState:
+    """Where the learner stands with a lesson's quiz."""
+
+    attempt: QuizAttempt | None  # the open attempt to answer, if any
+    best: QuizAttempt | None  # the best submitted attempt
+    used: int  # submitted attempts
+    passed: bool
+    exhausted: bool  # no attempt left and not passed
+
+
+def _current_questions(session: Session, where: Any) -> list[tuple[Question, QuestionVersion]]:
+    rows = session.execute(
+        select(Question, QuestionVersion)
+        .join(
+            QuestionVersion,
+            and_(
+                QuestionVersion.question_id == Question.id,
+                QuestionVersion.version == Question.version,
+            ),
+        )
+        .where(where, Question.archived.is_(False))
+        .order_by(Question.position)
+    ).all()
+    return [(q, v) for q, v in rows]
+
+
+def questions_for_attempt(
+    session: Session, lesson: Lesson, rng: random.Random
+) -> list[tuple[Question, QuestionVersion]]:
+    """The lesson's own questions plus a fresh random draw from each pool it names."""
+    chosen = _current_questions(session, Question.lesson_id == lesson.id)
+    for draw in lesson.draw:
+        pool = _current_questions(
+            session, and_(Question.course_id == lesson.course_id, Question.pool == draw["pool"])
+        )
+        chosen += rng.sample(pool, min(int(draw["count"]), len(pool)))
+    if lesson.shuffle:
+        rng.shuffle(chosen)
+    return chosen
+
+
+def _submitted(session: Session, user: User, lesson: Lesson) -> list[QuizAttempt]:
+    return list(
+        session.scalars(
+            select(QuizAttempt).where(
+                QuizAttempt.user_id == user.id,
+                QuizAttempt.lesson_id == lesson.id,
+                QuizAttempt.status == "submitted",
+            )
+        )
+    )
+
+
+def _open_attempt(session: Session, user: User, lesson: Lesson) -> QuizAttempt | None:
+    return session.scalar(
+        select(QuizAttempt)
+        .options(selectinload(QuizAttempt.items).selectinload(AttemptItem.version))
+        .where(
+            QuizAttempt.user_id == user.id,
+            QuizAttempt.lesson_id == lesson.id,
+            QuizAttempt.status == "open",
+        )
+    )
+
+
+def quiz_state(
+    session: Session,
+    user: User,
+    course: Course,
+    lesson: Lesson,
+    *,
+    start: bool = True,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> QuizState:
+    """The learner's quiz state; with `start`, opens an attempt when one is allowed.
+
+    An open attempt whose time ran out is closed as submitted first (nothing late counts). A
+    learner who has passed is not given a new attempt unless they ask (`start_new_attempt`).
+    """
+    now = now or utcnow()
+    # Another tab or device may open an attempt at the same moment: the unique indexes refuse
+    # the loser's insert, which then reads the winner's attempt instead.
+    for _race in range(_RACE_RETRIES):
+        attempt = _open_attempt(session, user, lesson)
+        if attempt and attempt.deadline_at and now > attempt.deadline_at + GRACE:
+            _close(session, user, course, lesson, attempt, {}, now, timed_out=True)
+            attempt = None
+        done = _submitted(session, user, lesson)
+        passed = any(a.passed for a in done)
+        left = lesson.max_attempts == 0 or len(done) < lesson.max_attempts
+        if attempt is not None or not (start and left and not passed):
+            break
+        try:
+            with session.begin_nested():
+                attempt = _new_attempt(session, user, lesson, len(done) + 1, now, rng)
+            break
+        except IntegrityError:
+            attempt = None
+    best = max(done, key=lambda a: (a.score or 0, -a.number), default=None)
+    return QuizState(
+        attempt=attempt, best=best, used=len(done), passed=passed,
+        exhausted=not passed and not left and attempt is None,
+    )
+
+
+def start_new_attempt(
+    session: Session, user: User, course: Course, lesson: Lesson, *, now: datetime | None = None
+) -> QuizAttempt | None:
+    """Open another attempt on request (e.g. to improve a passing score), if any is left."""
+    state = quiz_state(session, user, course, lesson, start=False, now=now)
+    if state.attempt is not None:
+        return state.attempt
+    if lesson.max_attempts and state.used >= lesson.max_attempts:
+        return None
+    return _new_attempt(session, user, lesson, state.used + 1, now or utcnow(), None)
+
+
+def _new_attempt(
+    session: Session,
+    user: User,
+    lesson: Lesson,
+    number: int,
+    now: datetime,
+    rng: random.Random | None,
+) -> QuizAttempt:
+    rng = rng or random.Random(secrets.randbits(64))
+    attempt = QuizAttempt(
+        user_id=user.id,
+        lesson_id=lesson.id,
+        course_id=lesson.course_id,
+        number=number,
+        token=secrets.token_urlsafe(24),
+        status="open",
+        started_at=now,
+        deadline_at=now + timedelta(minutes=lesson.time_limit_minutes)
+        if lesson.time_limit_minutes
+        else None,
+        pass_percent=lesson.pass_percent,
+    )
+    for position, (question, version) in enumerate(
+        questions_for_attempt(session, lesson, rng), start=1
+    ):
+        order = [o["position"] for o in version.data["options"]]
+        if lesson.shuffle:
+            rng.shuffle(order)
+        attempt.items.append(
+            AttemptItem(
+                question_id=question.id,
+                question_version_id=version.id,
+                version=version,
+                slug=question.slug,
+                position=position,
+                option_order=order,
+            )
+        )
+    session.add(attempt)
+    # Flushing now makes a concurrent second open attempt fail here, on the unique index.
+    session.flush()
+    return attempt
+
+
+def responses_from_form(form: Any, attempt: QuizAttempt) -> dict[str, Any]:
+    """Pick each question's answer out of the posted form (`q-<question id>`)."""
+    answers: dict[str, Any] = {}
+    for item in attempt.items:
+        field = f"q-{item.slug}"
+        if item.version.data["type"] == "multiple":
+            values = [v for v in form.getlist(field) if v]
+            answers[item.slug] = values or None
+        else:
+            value = form.get(field)
+            answers[item.slug] = value.strip()[:500] if isinstance(value, str) else None
+    return answers
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The outcome of a submit: the recorded attempt, and whether this request recorded it."""
+
+    attempt: QuizAttempt
+    recorded_now: bool
+
+
+def find_attempt(session: Session, user: User, token: str) -> QuizAttempt:
+    """The learner's own attempt with this token."""
+    attempt = session.scalar(
+        select(QuizAttempt)
+        .options(selectinload(QuizAttempt.items).selectinload(AttemptItem.version))
+        .where(QuizAttempt.token == token, QuizAttempt.user_id == user.id)
+    )
+    if attempt is None:
+        raise QuizError(token)
+    return attempt
+
+
+def submit(
+    session: Session,
+    user: User,
+    course: Course,
+    lesson: Lesson,
+    token: str,
+    form: Any,
+    *,
+    now: datetime | None = None,
+) -> Submission:
+    """Grade an attempt once. A replay (double click, back button, second tab) changes nothing
+    and returns the attempt as first recorded."""
+    now = now or utcnow()
+    attempt = find_attempt(session, user, token)
+    if attempt.lesson_id != lesson.id:
+        raise QuizError(token)
+    if attempt.status == "submitted":
+        return Submission(attempt, recorded_now=False)
+    late = attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
+    answers = {} if late else responses_from_form(form, attempt)
+    recorded = _close(session, user, course, lesson, attempt, answers, now, timed_out=late)
+    if not recorded:
+        session.expire(attempt)
+    return Submission(attempt, recorded_now=recorded)
+
+
+def _close(
+    session: Session,
+    user: User,
+    course: Course,
+    lesson: Lesson,
+    attempt: QuizAttempt,
+    answers: dict[str, Any],
+    now: datetime,
+    *,
+    timed_out: bool,
+) -> bool:
+    """Claim the attempt (open -> submitted) and grade it; False if another request won."""
+    claimed = session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.status == "open")
+        .values(status="submitted", submitted_at=now, timed_out=timed_out)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        return False
+    earned = possible = 0.0
+    for item in attempt.items:
+        data = item.version.data
+        result = grade(data, answers.get(item.slug))
+        item.response = answers.get(item.slug)
+        item.correct = result.correct
+        item.points_earned = result.points
+        item.message = result.message
+        earned += result.points
+        possible += float(data["points"])
+    raw = 100.0 * earned / possible if possible else 0.0
+    attempt.status = "submitted"
+    attempt.submitted_at = now
+    attempt.timed_out = timed_out
+    attempt.points_earned = round(earned, 4)
+    attempt.points_possible = possible
+    attempt.score = score_percent(earned, possible)
+    attempt.passed = possible > 0 and raw >= attempt.pass_percent
+    session.flush()
+    _record_result(session, user, course, lesson, attempt)
+    return True
+
+
+def _record_result(
+    session: Session, user: User, course: Course, lesson: Lesson, attempt: QuizAttempt
+) -> None:
+    """Keep the best score on the lesson and the course; a pass completes the lesson."""
+    if attempt.passed:
+        enrollment = progress.complete_lesson(session, user, course, lesson)
+    else:
+        enrollment = progress.enroll(session, user, course, lock=True)
+        progress.record_view(session, user, course, lesson)
+    lesson_progress = session.scalar(
+        select(LessonProgress).where(
+            LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
+        )
+    )
+    if lesson_progress is not None and (lesson_progress.best_score or 0) < (attempt.score or 0):
+        lesson_progress.best_score = attempt.score
+    session.flush()
+    # The course's score: the mean of the best scores of its quiz lessons tried so far.
+    mean = session.scalar(
+        select(func.avg(LessonProgress.best_score)).where(
+            LessonProgress.user_id == user.id,
+            LessonProgress.course_id == course.id,
+            LessonProgress.best_score.is_not(None),
+        )
+    )
+    enrollment.best_score = round(float(mean), 1) if mean is not None else None
+
+
+def attempts_of(session: Session, user: User, lesson: Lesson) -> list[QuizAttempt]:
+    """The learner's attempts at a lesson, newest first."""
+    return list(
+        session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.user_id == user.id, QuizAttempt.lesson_id == lesson.id)
+            .order_by(QuizAttempt.number.desc())
+        )
+    )
+
+
+def attempt_by_number(session: Session, user: User, lesson: Lesson, number: int) -> QuizAttempt:
+    """One of the learner's attempts, with its items and their question versions."""
+    attempt = session.scalar(
+        select(QuizAttempt)
+        .options(selectinload(QuizAttempt.items).selectinload(AttemptItem.version))
+        .where(
+            QuizAttempt.user_id == user.id,
+            QuizAttempt.lesson_id == lesson.id,
+            QuizAttempt.number == number,
+        )
+    )
+    if attempt is None:
+        raise QuizError(str(number))
+    return attempt
+
+
+def answers_visible(lesson: Lesson, attempt: QuizAttempt) -> bool:
+    """Whether the correct answers may be shown for a submitted attempt (`show_answers`)."""
+    if attempt.status != "submitted" or lesson.show_answers == "never":
+        return False
+    return lesson.show_answers == "after_submit" or bool(attempt.passed)
+
+
