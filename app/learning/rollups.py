@@ -6,7 +6,7 @@ reads, so it is written in the same transaction as whatever changes it.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, case, func, select, update
+from sqlalchemy import Numeric, Select, and_, case, cast, func, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Course, Enrollment, Lesson, LessonProgress
@@ -73,7 +73,8 @@ def refresh_course_rollups(session: Session, course_slug: str) -> None:
             completed_lessons=completed,
             percent=case(
                 (completed >= total, 100.0),
-                else_=func.round(completed * 100.0 / total, 1),
+                # PostgreSQL rounds only numerics, and the division yields a double.
+                else_=func.round(cast(completed * 100.0 / total, Numeric(10, 4)), 1),
             ),
         )
         .execution_options(synchronize_session=False)
