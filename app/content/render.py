@@ -37,6 +37,10 @@ __all__ = [
     "split_on_placeholders",
 ]
 
+# Part of every stored content hash: raise it whenever rendering changes, so the next sync
+# re-renders content whose Markdown has not changed.
+RENDER_VERSION = "2"
+
 QUIZ_PLACEHOLDER_FORMAT = f'<div class="{QUIZ_SLOT_CLASS}" id="{QUIZ_SLOT_ID_PREFIX}{{id}}"></div>'
 
 _QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -82,18 +86,23 @@ class QuestionRef:
 
 
 class _HeadingShift(Treeprocessor):
-    """Move Markdown headings down so the page's own h1 stays the only h1."""
+    """Move headings so the shallowest one becomes h(1 + offset), keeping their relative depth.
+
+    The page's own title is the only h1, and a lesson written with `##` sections (as most are)
+    gets h2 sections rather than skipping a level, which screen-reader users navigate by.
+    """
 
     def __init__(self, md: markdown.Markdown, offset: int) -> None:
         super().__init__(md)
         self.offset = offset
 
     def run(self, root: ET.Element) -> None:
-        for element in root.iter():
-            if element.tag not in _HEADING_TAGS:
-                continue
-            level = min(int(element.tag[1]) + self.offset, 6)
-            element.tag = f"h{level}"
+        headings = [element for element in root.iter() if element.tag in _HEADING_TAGS]
+        if not headings:
+            return
+        shift = 1 + self.offset - min(int(element.tag[1]) for element in headings)
+        for element in headings:
+            element.tag = f"h{max(1, min(int(element.tag[1]) + shift, 6))}"
 
 
 class _TableAlignClass(Treeprocessor):
@@ -154,7 +163,8 @@ def render_markdown(
 ) -> RenderedHtml:
     """Render a lesson, module or course body to sanitised HTML and its table of contents.
 
-    `#` becomes h(1 + heading_offset), capped at h6; with the default offset the page's own
+    The shallowest heading becomes h(1 + heading_offset), the others keep their depth below it
+    (capped at h6); with the default offset the page's own
     title is the only h1. Headings get stable ids from their text (Chinese kept, duplicates
     suffixed). `resolve_url` maps each relative link or image URL to its public URL (None keeps
     it). Quiz placeholders (`quiz_placeholder`) on a line of their own are kept as they are.

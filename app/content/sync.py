@@ -19,7 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.content import model as parsed
-from app.content.render import quiz_placeholder, render_markdown, render_quiz_text
+from app.content.render import (
+    RENDER_VERSION,
+    quiz_placeholder,
+    render_markdown,
+    render_quiz_text,
+)
 from app.models import Course, CourseAsset, Lesson, Module, Question, QuestionVersion
 from app.models.types import utcnow
 
@@ -138,7 +143,9 @@ class _CourseWriter:
         self.files = _asset_files(source)
         self.asset_data = {name: path.read_bytes() for name, path in self.files.items()}
         self.asset_hashes = {name: _sha256(data) for name, data in self.asset_data.items()}
-        self.assets_key = _combined_hash(*(f"{n}={h}" for n, h in self.asset_hashes.items()))
+        self.assets_key = _combined_hash(
+            RENDER_VERSION, *(f"{n}={h}" for n, h in self.asset_hashes.items())
+        )
         self.sync_hash = _combined_hash(source.content_hash, self.assets_key)
         self.urls = _Urls(source, self.asset_hashes)
         self.result = CourseSync(slug=source.id, outcome="unchanged")

@@ -246,3 +246,8 @@ def test_inline_quiz_text_with_several_paragraphs_keeps_them() -> None:
 def test_quiz_text_resolves_relative_images() -> None:
     out = render_quiz_text("![chart](../assets/c.png)", resolve_url=lambda url: "/a/c.png")
     assert 'src="/a/c.png"' in out
+
+
+def test_sections_written_with_double_hash_become_h2_without_skipping_a_level():
+    html = render_markdown("## Part one\n\ntext\n\n### Detail\n\n## Part two\n").html
+    assert re.findall(r"<(h\d)", html) == ["h2", "h3", "h2"]
