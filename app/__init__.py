@@ -42,6 +42,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     init_errors(app)
 
     from app.admin import bp as admin_bp
+    from app.assignments import bp as assignments_bp
     from app.auth import bp as auth_bp
     from app.learning import bp as learning_bp
     from app.main import bp as main_bp
@@ -51,6 +52,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(assignments_bp)
     app.register_blueprint(quiz_bp)
 
     cli.init_app(app)

@@ -8,6 +8,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from app import migrations
 from app.admin.cli import units_cli, users_import
+from app.assignments.cli import assignments_cli
 from app.auth import services as accounts
 from app.content.cli import courses_cli
 from app.db import db
@@ -114,3 +115,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(units_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(courses_cli)
+    app.cli.add_command(assignments_cli)

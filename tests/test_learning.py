@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event, select
 
 from app.learning import progress
-from app.models import Course, Enrollment, Lesson, LessonProgress, User
+from app.models import Course, Enrollment, Lesson, LessonProgress, Unit, User
 from tests.conftest import csrf_from
 
 COURSE = """---
@@ -257,22 +257,41 @@ def test_course_page_shows_progress_and_continue(client, course):
     assert "1 of 2 lessons (50%)" in page  # module one
 
 
-def test_dashboard_shows_hours_against_the_target_and_overdue_in_words(client, course, session):
+def test_dashboard_shows_hours_against_the_target(client, course):
     for slug in ("a", "b", "c"):
         _complete(client, slug)
     page = client.get("/").text
     assert "3 of 50 credit hours" in page
-    from app.db import db
+    assert "Course basics" in page.split("id=\"completed-heading\"")[1]
 
+
+def test_dashboard_lists_assigned_courses_and_says_overdue_in_words(
+    client, sync_course, make_user, auth, session
+):
+    from datetime import date
+
+    from app.assignments.services import assign
+    from app.db import db
+    from tests import factories
+
+    sync_course(_files("late"), folder="late")
+    sync_course(_files("soon"), folder="soon")
     writer = db.new_session()
-    enrollment = writer.scalar(select(Enrollment))
-    enrollment.required = True
-    enrollment.status = "in_progress"
-    enrollment.completed_at = None
-    enrollment.due_date = datetime(2020, 1, 1).date()
+    unit = factories.unit(writer, "BUREAU")
+    late = writer.scalar(select(Course).where(Course.slug == "late"))
+    soon = writer.scalar(select(Course).where(Course.slug == "soon"))
+    assign(writer, unit, late, due_date=date(2020, 1, 1))
+    assign(writer, unit, soon, due_date=date(2999, 1, 1))
     writer.commit()
+    unit_id = unit.id
     writer.close()
-    assert "Overdue" in client.get("/").text
+    make_user("ann", unit=session.get(Unit, unit_id))
+    auth.login("ann")
+    page = client.get("/").text
+    required = page.split("Required courses")[1].split("Continue learning")[0]
+    assert "Overdue: was due" in required and "Course late" in required
+    assert "Due " in required and "Course soon" in required
+    assert "Required for you" in client.get("/courses").text
 
 
 @pytest.mark.parametrize("language,words", [("en", "Courses"), ("zh", "课程")])

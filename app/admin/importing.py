@@ -119,6 +119,11 @@ def import_units(
             ],
         )
     _forget_cached(session, Unit)
+    if new_rows or moved:
+        # New and moved units inherit (or lose) the assignments of their new ancestors.
+        from app.assignments.services import rebuild_unit_courses
+
+        rebuild_unit_courses(session)
     summary = ImportSummary(plan.count("create"), plan.count("update"), plan.count("unchanged"))
     audit.record(
         session,

@@ -49,7 +49,6 @@ def enroll(session: Session, user: User, course: Course, *, lock: bool = False) 
             completed_lessons=0,
             percent=0.0,
             credit_hours_awarded=0.0,
-            required=False,
         )
         session.add(enrollment)
         session.flush()

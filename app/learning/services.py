@@ -21,6 +21,7 @@ from app.models import (
     Module,
     Question,
     QuestionVersion,
+    UnitCourse,
     User,
 )
 
@@ -29,10 +30,11 @@ PAGE_SIZE = 20
 
 @dataclass(frozen=True)
 class CatalogueEntry:
-    """A course in the catalogue with the learner's own enrollment, if any."""
+    """A course in the catalogue with the learner's enrollment and assignment, if any."""
 
     course: Course
     enrollment: Enrollment | None
+    assignment: UnitCourse | None = None
 
 
 @dataclass(frozen=True)
@@ -68,23 +70,27 @@ def catalogue(
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
     rows = session.execute(
-        select(Course, Enrollment)
+        select(Course, Enrollment, UnitCourse)
         .outerjoin(
             Enrollment, and_(Enrollment.course_id == Course.id, Enrollment.user_id == user.id)
+        )
+        .outerjoin(
+            UnitCourse,
+            and_(UnitCourse.course_id == Course.id, UnitCourse.unit_id == user.unit_id),
         )
         .where(*where)
         # Required courses first (soonest due first), then by title.
         .order_by(
-            Enrollment.required.is_(True).desc(),
-            Enrollment.due_date.is_(None),
-            Enrollment.due_date,
+            UnitCourse.required.is_(True).desc(),
+            UnitCourse.due_date.is_(None),
+            UnitCourse.due_date,
             Course.title,
         )
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     ).all()
     return CataloguePage(
-        entries=[CatalogueEntry(course, enrollment) for course, enrollment in rows],
+        entries=[CatalogueEntry(c, e, a) for c, e, a in rows],
         page=page,
         pages=pages,
         total=total,
@@ -119,6 +125,7 @@ class CourseOutline:
     completed_lesson_ids: set[int]
     enrollment: Enrollment | None
     continue_lesson: Lesson | None
+    assignment: UnitCourse | None = None
 
 
 def course_outline(session: Session, user: User, course: Course) -> CourseOutline:
@@ -138,9 +145,7 @@ def course_outline(session: Session, user: User, course: Course) -> CourseOutlin
             )
         )
     )
-    enrollment = session.scalar(
-        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)
-    )
+    enrollment, assignment = _enrollment_and_assignment(session, user, course)
     outlines: dict[int, ModuleOutline] = {}
     lessons: list[Lesson] = []
     for module, lesson in rows:
@@ -155,7 +160,26 @@ def course_outline(session: Session, user: User, course: Course) -> CourseOutlin
         completed_lesson_ids=completed,
         enrollment=enrollment,
         continue_lesson=_continue_lesson(lessons, completed, enrollment),
+        assignment=assignment,
     )
+
+
+def _enrollment_and_assignment(
+    session: Session, user: User, course: Course
+) -> tuple[Enrollment | None, UnitCourse | None]:
+    """The learner's enrollment in and assignment of a course, in one query."""
+    row = session.execute(
+        select(Course.id, Enrollment, UnitCourse)
+        .outerjoin(
+            Enrollment, and_(Enrollment.course_id == Course.id, Enrollment.user_id == user.id)
+        )
+        .outerjoin(
+            UnitCourse,
+            and_(UnitCourse.course_id == Course.id, UnitCourse.unit_id == user.unit_id),
+        )
+        .where(Course.id == course.id)
+    ).first()
+    return (row[1], row[2]) if row else (None, None)
 
 
 def _continue_lesson(
@@ -234,11 +258,24 @@ def lesson_questions(session: Session, lesson: Lesson) -> dict[str, QuestionVers
 
 
 @dataclass(frozen=True)
+class RequiredCourse:
+    """A course assigned to the learner's unit that they have not completed."""
+
+    course: Course
+    due_date: date | None
+    enrollment: Enrollment | None
+
+    def overdue(self, today: date) -> bool:
+        """Past its due date and still not completed."""
+        return self.due_date is not None and self.due_date < today
+
+
+@dataclass(frozen=True)
 class Dashboard:
     """The signed-in learner's home page."""
 
     in_progress: list[Enrollment]
-    required: list[Enrollment]
+    required: list[RequiredCourse]
     completed: list[Enrollment]
     credit_hours_this_year: float
     target: float
@@ -269,12 +306,24 @@ def dashboard(
         for e in rows
         if e.completed_at is not None and start <= e.completed_at < end
     )
+    by_course = {e.course_id: e for e in rows}
+    assigned = session.execute(
+        select(Course, UnitCourse.due_date)
+        .join(UnitCourse, UnitCourse.course_id == Course.id)
+        .where(
+            UnitCourse.unit_id == user.unit_id,
+            UnitCourse.required.is_(True),
+            Course.status == "published",
+        )
+    ).all()
+    required = [
+        RequiredCourse(course, due, by_course.get(course.id))
+        for course, due in assigned
+        if not (course.id in by_course and by_course[course.id].status == "completed")
+    ]
     return Dashboard(
         in_progress=[e for e in rows if e.status == "in_progress"][:5],
-        required=sorted(
-            (e for e in rows if e.required and e.status != "completed"),
-            key=lambda e: (e.due_date is None, e.due_date or today),
-        ),
+        required=sorted(required, key=lambda r: (r.due_date is None, r.due_date or today)),
         completed=sorted(
             (e for e in rows if e.status == "completed"),
             key=lambda e: e.completed_at,  # type: ignore[arg-type,return-value]

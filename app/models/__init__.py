@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see one complete metadata."""
 
+from app.models.assignment import Assignment, UnitCourse
 from app.models.audit import AuditEvent
 from app.models.content import Course, CourseAsset, Lesson, Module, Question, QuestionVersion
 from app.models.identity import ROLES, LoginAttempt, Unit, User, UserRole
@@ -9,6 +10,7 @@ from app.models.quiz import AttemptItem, QuizAttempt
 __all__ = [
     "ENROLLMENT_STATUSES",
     "ROLES",
+    "Assignment",
     "AttemptItem",
     "AuditEvent",
     "Course",
@@ -22,6 +24,7 @@ __all__ = [
     "QuestionVersion",
     "QuizAttempt",
     "Unit",
+    "UnitCourse",
     "User",
     "UserRole",
 ]

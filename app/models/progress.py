@@ -6,12 +6,10 @@ learners x lessons. Both rows change in the same transaction as the event that c
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import (
-    Boolean,
     CheckConstraint,
-    Date,
     Float,
     ForeignKey,
     Index,
@@ -73,9 +71,6 @@ class Enrollment(Base):
         ForeignKey("lessons.id", ondelete="SET NULL")
     )
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Filled by assignments (HR): the learner was asked to take this course by a date.
-    required: Mapped[bool] = mapped_column(Boolean, default=False)
-    due_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     course: Mapped[Course] = relationship()
