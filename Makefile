@@ -25,11 +25,11 @@ run: $(STAMP) translations
 
 ## Lint and run the whole test suite (TEST_DATABASE_URL picks PostgreSQL instead of SQLite).
 test: $(STAMP) translations
-	$(BIN)/ruff check app tests config.py
+	$(BIN)/ruff check app tests bench config.py
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests config.py
+	$(BIN)/ruff check app tests bench config.py
 
 ## Re-extract the strings to translate and merge them into the catalogs.
 extract-messages: $(STAMP)

@@ -47,6 +47,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from app.learning import bp as learning_bp
     from app.main import bp as main_bp
     from app.quiz import bp as quiz_bp
+    from app.reports import bp as reports_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -54,6 +55,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(assignments_bp)
     app.register_blueprint(quiz_bp)
+    app.register_blueprint(reports_bp)
 
     cli.init_app(app)
     return app

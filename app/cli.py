@@ -13,6 +13,7 @@ from app.auth import services as accounts
 from app.content.cli import courses_cli
 from app.db import db
 from app.models import ROLES
+from app.reports.cli import reports_cli
 from app.units import unit_by_code
 
 db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
@@ -116,3 +117,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(courses_cli)
     app.cli.add_command(assignments_cli)
+    app.cli.add_command(reports_cli)

@@ -63,4 +63,32 @@ def load_demo_courses(session: Session, courses_dir: str) -> list[str]:
         if result.outcome != "unchanged":
             refresh_course_rollups(session, result.slug)
         lines.append(f"{course.id}: {result.outcome}")
+    _assign_demo_courses(session)
     return lines
+
+
+# Two required courses for the whole demo province, so dashboards and reports have content.
+DEMO_ASSIGNMENTS = [
+    ("PROV", "cyber-security-essentials", 60),
+    ("PROV", "digital-government-foundations", 120),
+]
+
+
+def _assign_demo_courses(session: Session) -> None:
+    from datetime import date, timedelta
+
+    from app.assignments.services import assign
+    from app.models import Assignment, Course
+
+    for unit_code, slug, days in DEMO_ASSIGNMENTS:
+        unit = unit_by_code(session, unit_code)
+        course = session.scalar(select(Course).where(Course.slug == slug))
+        if unit is None or course is None or course.status != "published":
+            continue
+        exists = session.scalar(
+            select(Assignment.id).where(
+                Assignment.unit_id == unit.id, Assignment.course_id == course.id
+            )
+        )
+        if exists is None:
+            assign(session, unit, course, due_date=date.today() + timedelta(days=days))

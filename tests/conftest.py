@@ -49,6 +49,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def _empty_all_tables(session: Session) -> None:
     if session.bind.dialect.name == "postgresql":
         names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        # A response left unread keeps its transaction open: fail loudly instead of hanging.
+        session.execute(text("SET lock_timeout = '20s'"))
         session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
         for table in reversed(Base.metadata.sorted_tables):

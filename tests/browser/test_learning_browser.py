@@ -80,9 +80,13 @@ def learner(shipped_courses: None, ann: User, session: Session) -> User:
     course with its credit hours, and an overdue required course."""
     _complete(session, ann, "cyber-security-essentials", ["passwords"])
     _complete(session, ann, "digital-government-foundations")
-    required = progress.enroll(session, ann, _course(session, "data-as-a-resource"))
-    required.required = True
-    required.due_date = date(2020, 1, 31)
+    # Required through her unit, already past its due date.
+    from app.assignments.services import assign
+    from tests import factories
+
+    unit = factories.unit(session, "BUREAU")
+    assign(session, unit, _course(session, "data-as-a-resource"), due_date=date(2020, 1, 31))
+    session.get(User, ann.id).unit_id = unit.id
     session.commit()
     return ann
 

@@ -1,0 +1,409 @@
+"""Report queries: aggregate SQL over the stored rollups, a fixed number of statements each.
+
+Nothing here runs a query per learner or per unit. The unit report aggregates learner-course
+pairs per unit in the database (a few thousand rows at most) and rolls those up to the child
+units in Python; the learner list streams from a server-side cursor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, and_, case, func, literal, select
+from sqlalchemy.orm import Session
+
+from app.models import Course, Enrollment, Lesson, LessonProgress, Module, Unit, UnitCourse, User
+
+STATUSES = ("completed", "in_progress", "not_started", "overdue")
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """What a report is limited to: one course, a completion period, a status (learner list)."""
+
+    course: Course | None = None
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+    status: str | None = None
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    today: date = field(default_factory=date.today)
+
+    def period_bounds(self) -> tuple[datetime | None, datetime | None]:
+        """The period as UTC instants: [start of date_from, start of the day after date_to)."""
+        start = end = None
+        if self.date_from:
+            start = datetime.combine(self.date_from, time(), self.zone).astimezone(UTC)
+        if self.date_to:
+            end = datetime.combine(self.date_to + timedelta(days=1), time(), self.zone)
+            end = end.astimezone(UTC)
+        return start, end
+
+
+def _in_period(column, filters: ReportFilters):  # noqa: ANN001, ANN202
+    """A condition: the timestamp column lies in the period (always true without one)."""
+    start, end = filters.period_bounds()
+    conditions = [column.is_not(None)]
+    if start is not None:
+        conditions.append(column >= start)
+    if end is not None:
+        conditions.append(column < end)
+    return and_(*conditions)
+
+
+def _subtree(unit: Unit):  # noqa: ANN202
+    return Unit.path.startswith(unit.path, autoescape=True)
+
+
+@dataclass
+class UnitTotals:
+    """Counts for one row of the unit report (a child unit's subtree, or the whole unit)."""
+
+    learners: int = 0
+    assigned: int = 0
+    completed: int = 0
+    in_progress: int = 0
+    overdue: int = 0
+    score_sum: float = 0.0
+    scored: int = 0
+    credit_hours: float = 0.0
+
+    def add(self, other: UnitTotals) -> None:
+        """Add another group's counts to these."""
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def not_started(self) -> int:
+        """Assigned pairs neither completed (in the period) nor in progress."""
+        return self.assigned - self.completed - self.in_progress
+
+    @property
+    def completion_rate(self) -> float | None:
+        """Completed as a percentage of assigned (None when nothing is assigned)."""
+        return round(100.0 * self.completed / self.assigned, 1) if self.assigned else None
+
+    @property
+    def avg_score(self) -> float | None:
+        """Mean best score of the completed pairs that have a score."""
+        return round(self.score_sum / self.scored, 1) if self.scored else None
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One line of the unit report."""
+
+    unit: Unit | None  # None for "people directly in this unit"
+    totals: UnitTotals
+    is_total: bool = False
+
+
+def _pairs_by_unit(session: Session, root: Unit, filters: ReportFilters) -> Select:
+    """Learner-course pairs of the subtree, aggregated per unit (one row per unit)."""
+    completed_in_period = and_(
+        Enrollment.status == "completed", _in_period(Enrollment.completed_at, filters)
+    )
+    one = literal(1)
+    query = (
+        select(
+            User.unit_id,
+            func.count().label("assigned"),
+            func.sum(case((completed_in_period, one), else_=0)).label("completed"),
+            func.sum(case((Enrollment.status == "in_progress", one), else_=0)).label("in_progress"),
+            func.sum(
+                case(
+                    (
+                        and_(
+                            UnitCourse.due_date < filters.today,
+                            func.coalesce(Enrollment.status, "not_started") != "completed",
+                        ),
+                        one,
+                    ),
+                    else_=0,
+                )
+            ).label("overdue"),
+            func.sum(
+                case(
+                    (
+                        and_(completed_in_period, Enrollment.best_score.is_not(None)),
+                        Enrollment.best_score,
+                    ),
+                    else_=0.0,
+                )
+            ).label("score_sum"),
+            func.sum(
+                case((and_(completed_in_period, Enrollment.best_score.is_not(None)), one), else_=0)
+            ).label("scored"),
+        )
+        .select_from(User)
+        .join(Unit, Unit.id == User.unit_id)
+        .join(UnitCourse, UnitCourse.unit_id == User.unit_id)
+        .outerjoin(
+            Enrollment,
+            and_(Enrollment.user_id == User.id, Enrollment.course_id == UnitCourse.course_id),
+        )
+        .where(_subtree(root), User.is_active.is_(True))
+        .group_by(User.unit_id)
+    )
+    if filters.course is not None:
+        query = query.where(UnitCourse.course_id == filters.course.id)
+    return query
+
+
+def unit_report(session: Session, root: Unit, filters: ReportFilters) -> list[UnitRow]:
+    """One row per child unit (each covering its subtree), people directly in `root`, and the
+    total for `root`'s whole subtree. Four statements, whatever the size."""
+    units = session.execute(select(Unit.id, Unit.path).where(_subtree(root))).all()
+    children = {u.id: u for u in session.scalars(select(Unit).where(Unit.parent_id == root.id))}
+    learners = dict(
+        session.execute(
+            select(User.unit_id, func.count())
+            .join(Unit, Unit.id == User.unit_id)
+            .where(_subtree(root), User.is_active.is_(True))
+            .group_by(User.unit_id)
+        ).all()
+    )
+    credit_query = (
+        select(User.unit_id, func.sum(Enrollment.credit_hours_awarded))
+        .join(User, User.id == Enrollment.user_id)
+        .join(Unit, Unit.id == User.unit_id)
+        .where(
+            _subtree(root),
+            User.is_active.is_(True),
+            Enrollment.status == "completed",
+            _in_period(Enrollment.completed_at, filters),
+        )
+        .group_by(User.unit_id)
+    )
+    if filters.course is not None:
+        credit_query = credit_query.where(Enrollment.course_id == filters.course.id)
+    credits = dict(session.execute(credit_query).all())
+    pairs = {row.unit_id: row for row in session.execute(_pairs_by_unit(session, root, filters))}
+
+    per_child: dict[int | None, UnitTotals] = {cid: UnitTotals() for cid in children}
+    total = UnitTotals()
+    prefix = len(root.path)
+    for unit_id, path in units:
+        segment = path[prefix:].split("/", 1)[0]
+        key = int(segment) if segment else None
+        row = pairs.get(unit_id)
+        group = UnitTotals(
+            learners=learners.get(unit_id, 0),
+            assigned=row.assigned if row else 0,
+            completed=int(row.completed or 0) if row else 0,
+            in_progress=int(row.in_progress or 0) if row else 0,
+            overdue=int(row.overdue or 0) if row else 0,
+            score_sum=float(row.score_sum or 0) if row else 0.0,
+            scored=int(row.scored or 0) if row else 0,
+            credit_hours=float(credits.get(unit_id) or 0),
+        )
+        per_child.setdefault(key, UnitTotals()).add(group)
+        total.add(group)
+    rows = [
+        UnitRow(children[cid], per_child[cid])
+        for cid in sorted(children, key=lambda i: (children[i].name, children[i].code))
+    ]
+    direct = per_child.get(None)
+    if direct and (direct.learners or direct.assigned):
+        rows.append(UnitRow(None, direct))
+    rows.append(UnitRow(root, total, is_total=True))
+    return rows
+
+
+@dataclass(frozen=True)
+class LearnerRow:
+    """One learner and one assigned course."""
+
+    username: str
+    full_name: str
+    unit_code: str
+    unit_name: str
+    course_id: str
+    course_title: str
+    status: str
+    due_date: date | None
+    completed_at: datetime | None
+    best_score: float | None
+    credit_hours: float
+
+
+def _learner_query(root: Unit, filters: ReportFilters) -> Select:
+    status = func.coalesce(Enrollment.status, "not_started")
+    query = (
+        select(
+            User.username,
+            User.full_name,
+            Unit.code,
+            Unit.name,
+            Course.slug,
+            Course.title,
+            status.label("status"),
+            UnitCourse.due_date,
+            Enrollment.completed_at,
+            Enrollment.best_score,
+            func.coalesce(Enrollment.credit_hours_awarded, 0.0),
+        )
+        .select_from(User)
+        .join(Unit, Unit.id == User.unit_id)
+        .join(UnitCourse, UnitCourse.unit_id == User.unit_id)
+        .join(Course, Course.id == UnitCourse.course_id)
+        .outerjoin(
+            Enrollment,
+            and_(Enrollment.user_id == User.id, Enrollment.course_id == UnitCourse.course_id),
+        )
+        .where(_subtree(root), User.is_active.is_(True))
+    )
+    if filters.course is not None:
+        query = query.where(UnitCourse.course_id == filters.course.id)
+    if filters.status == "overdue":
+        query = query.where(UnitCourse.due_date < filters.today, status != "completed")
+    elif filters.status in ("completed", "in_progress", "not_started"):
+        query = query.where(status == filters.status)
+    if filters.date_from or filters.date_to:
+        query = query.where(_in_period(Enrollment.completed_at, filters))
+    return query
+
+
+def learner_count(session: Session, root: Unit, filters: ReportFilters) -> int:
+    """How many rows the learner list has."""
+    return (
+        session.scalar(select(func.count()).select_from(_learner_query(root, filters).subquery()))
+        or 0
+    )
+
+
+def learner_rows(
+    session: Session,
+    root: Unit,
+    filters: ReportFilters,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> Iterator[LearnerRow]:
+    """The learner list in unit, name, course order; streamed (no list of all rows is built)."""
+    query = _learner_query(root, filters).order_by(Unit.path, User.username, Course.title)
+    if offset:
+        query = query.offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    result = session.execute(query.execution_options(yield_per=2000))
+    for row in result:
+        yield LearnerRow(*row)
+
+
+@dataclass(frozen=True)
+class LessonLine:
+    """How far a unit's learners got in one lesson."""
+
+    module_title: str
+    lesson_title: str
+    started: int
+    completed: int
+
+
+@dataclass(frozen=True)
+class ModuleLine:
+    """How many of a unit's learners completed every lesson of a module."""
+
+    title: str
+    lessons: int
+    completed_by: int
+
+
+@dataclass(frozen=True)
+class CourseBreakdown:
+    """Completion per module and drop-off per lesson, for one course in one unit's subtree."""
+
+    assigned: int
+    completed: int
+    modules: list[ModuleLine]
+    lessons: list[LessonLine]
+
+
+def course_breakdown(session: Session, root: Unit, course: Course) -> CourseBreakdown:
+    """Module completion and lesson drop-off for `course` among `root`'s learners (4 queries)."""
+    in_subtree = (
+        select(User.id)
+        .join(Unit, Unit.id == User.unit_id)
+        .where(_subtree(root), User.is_active.is_(True))
+    )
+    pairs = session.execute(
+        select(
+            func.count(),
+            func.sum(case((Enrollment.status == "completed", 1), else_=0)),
+        )
+        .select_from(User)
+        .join(Unit, Unit.id == User.unit_id)
+        .join(
+            UnitCourse, and_(UnitCourse.unit_id == User.unit_id, UnitCourse.course_id == course.id)
+        )
+        .outerjoin(
+            Enrollment, and_(Enrollment.user_id == User.id, Enrollment.course_id == course.id)
+        )
+        .where(_subtree(root), User.is_active.is_(True))
+    ).one()
+    lesson_stats = session.execute(
+        select(
+            Lesson.id,
+            Module.title,
+            Lesson.title,
+            func.count(LessonProgress.id),
+            func.count(LessonProgress.completed_at),
+        )
+        .join(Module, Module.id == Lesson.module_id)
+        .outerjoin(
+            LessonProgress,
+            and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id.in_(in_subtree)),
+        )
+        .where(Lesson.course_id == course.id, Lesson.archived.is_(False))
+        .group_by(Lesson.id, Module.title, Lesson.title, Lesson.position)
+        .order_by(Lesson.position)
+    ).all()
+    per_user_module = (
+        select(LessonProgress.user_id, Lesson.module_id, func.count().label("done"))
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .where(
+            Lesson.course_id == course.id,
+            Lesson.archived.is_(False),
+            LessonProgress.completed_at.is_not(None),
+            LessonProgress.user_id.in_(in_subtree),
+        )
+        .group_by(LessonProgress.user_id, Lesson.module_id)
+        .subquery()
+    )
+    module_size = (
+        select(Lesson.module_id, func.count().label("size"))
+        .where(Lesson.course_id == course.id, Lesson.archived.is_(False))
+        .group_by(Lesson.module_id)
+        .subquery()
+    )
+    module_rows = session.execute(
+        select(
+            Module.id,
+            Module.title,
+            module_size.c.size,
+            func.count(per_user_module.c.user_id),
+        )
+        .join(module_size, module_size.c.module_id == Module.id)
+        .outerjoin(
+            per_user_module,
+            and_(
+                per_user_module.c.module_id == Module.id,
+                per_user_module.c.done >= module_size.c.size,
+            ),
+        )
+        .where(Module.course_id == course.id, Module.archived.is_(False))
+        .group_by(Module.id, Module.title, module_size.c.size, Module.position)
+        .order_by(Module.position)
+    ).all()
+    return CourseBreakdown(
+        assigned=pairs[0] or 0,
+        completed=int(pairs[1] or 0),
+        modules=[ModuleLine(title, int(size), int(done)) for _id, title, size, done in module_rows],
+        lessons=[
+            LessonLine(module, title, int(started), int(completed))
+            for _id, module, title, started, completed in lesson_stats
+        ],
+    )

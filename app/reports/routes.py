@@ -1,0 +1,259 @@
+"""Report pages and downloads. HR sees their own subtree, admins everything, others nothing.
+
+Every URL answers 404 outside the caller's scope, whatever the parameters or format, so the
+existence of other units' data is not revealed. Each download is audit-logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app import audit
+from app.db import db
+from app.models import Course, Unit
+from app.reports import bp, builders, queries
+from app.reports.chart import bar_chart_svg
+from app.reports.exports import FORMATS, content_disposition, download_name, stream
+from app.units import scope_units, unit_by_code, within_scope
+
+LEARNERS_PER_PAGE = 50
+
+
+def _scope() -> list[Unit] | None:
+    scope = scope_units(db.session, current_user._get_current_object())
+    if scope == []:
+        abort(404)
+    return scope
+
+
+def _unit_in_scope(code: str) -> Unit:
+    unit = unit_by_code(db.session, code)
+    if unit is None or not within_scope(unit, _scope()):
+        abort(404)
+    return unit
+
+
+def _date_arg(name: str) -> date | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(400)
+
+
+def _filters() -> queries.ReportFilters:
+    """Filters from the query string; an unknown course is a 404, a malformed date a 400."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    course = None
+    if slug := request.args.get("course", "").strip():
+        course = db.session.scalar(select(Course).where(Course.slug == slug))
+        if course is None:
+            abort(404)
+    status = request.args.get("status", "").strip() or None
+    if status is not None and status not in queries.STATUSES:
+        abort(400)
+    return queries.ReportFilters(
+        course=course,
+        date_from=_date_arg("from"),
+        date_to=_date_arg("to"),
+        status=status,
+        zone=zone,
+        today=datetime.now(zone).date(),
+    )
+
+
+def _filter_args(filters: queries.ReportFilters) -> dict[str, str]:
+    """The filters as query-string arguments, for links that keep them."""
+    args = {
+        "course": filters.course.slug if filters.course else "",
+        "from": filters.date_from.isoformat() if filters.date_from else "",
+        "to": filters.date_to.isoformat() if filters.date_to else "",
+        "status": filters.status or "",
+    }
+    return {key: value for key, value in args.items() if value}
+
+
+def _format() -> str:
+    fmt = request.args.get("format", "html")
+    if fmt != "html" and fmt not in FORMATS:
+        abort(400)
+    return fmt
+
+
+def _download(table, fmt: str, stem: str, unit: Unit, report: str, rows: int, filters) -> Response:  # noqa: ANN001
+    """Audit-log the download, commit, then stream the file."""
+    audit.record(
+        db.session,
+        "report_downloaded",
+        actor_id=current_user.id,
+        subject=unit.code,
+        report=report,
+        format=fmt,
+        rows=rows,
+        course=filters.course.slug if filters.course else None,
+        date_from=filters.date_from.isoformat() if filters.date_from else None,
+        date_to=filters.date_to.isoformat() if filters.date_to else None,
+        status=filters.status,
+    )
+    session = db.session
+    session.commit()
+
+    def body() -> Iterator[bytes]:
+        # The rows are read from `session` while the file streams, after the view has returned
+        # and its app context has been torn down: close the session when the stream ends, or
+        # its connection would stay checked out in an open transaction.
+        try:
+            yield from stream(table, fmt, **builders.format_options(fmt))
+        finally:
+            session.close()
+
+    response = Response(stream_with_context(body()), mimetype=FORMATS[fmt].mimetype)
+    response.headers["Content-Disposition"] = content_disposition(download_name(stem, fmt))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _courses() -> list[Course]:
+    return list(
+        db.session.scalars(
+            select(Course).where(Course.status == "published").order_by(Course.title)
+        )
+    )
+
+
+@bp.route("/")
+@login_required
+def index() -> Response:
+    """Start at the caller's own unit (HR) or at the top of the tree (admins)."""
+    scope = _scope()
+    if scope:
+        return redirect(url_for(".units", code=scope[0].code))
+    root = db.session.scalar(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.name))
+    if root is None:
+        abort(404)
+    return redirect(url_for(".units", code=root.code))
+
+
+@bp.route("/units/<code>")
+@login_required
+def units(code: str) -> Response | str:
+    """The unit report: one row per child unit plus the unit's total, with a chart."""
+    unit = _unit_in_scope(code)
+    filters, fmt = _filters(), _format()
+    rows = queries.unit_report(db.session, unit, filters)
+    now = datetime.now(filters.zone)
+    table = builders.unit_table(rows, unit, filters, now)
+    if fmt != "html":
+        stem = f"unit-report-{unit.code}-{now.date().isoformat()}"
+        return _download(table, fmt, stem, unit, "units", len(rows), filters)
+    children = [r for r in rows if r.unit is not None and not r.is_total]
+    chart = (
+        bar_chart_svg(
+            [(r.unit.name, r.totals.completion_rate) for r in children],
+            title=_("Completion rate by unit"),
+            no_data=_("no assigned courses"),
+        )
+        if children
+        else ""
+    )
+    return render_template(
+        "reports/units.html",
+        unit=unit,
+        rows=rows,
+        table=table,
+        filters=filters,
+        chart=chart,
+        courses=_courses(),
+        breadcrumbs=_breadcrumbs(unit),
+        args=_filter_args(filters),
+    )
+
+
+def _breadcrumbs(unit: Unit) -> list[Unit]:
+    """The unit's ancestors that the caller may open, top first."""
+    ids = [int(part) for part in unit.path.strip("/").split("/")[:-1]]
+    if not ids:
+        return []
+    ancestors = db.session.scalars(select(Unit).where(Unit.id.in_(ids))).all()
+    scope = _scope()
+    return sorted((u for u in ancestors if within_scope(u, scope)), key=lambda u: u.depth)
+
+
+@bp.route("/units/<code>/learners")
+@login_required
+def learners(code: str) -> Response | str:
+    """One row per learner and assigned course, paginated on screen, complete in downloads."""
+    unit = _unit_in_scope(code)
+    filters, fmt = _filters(), _format()
+    total = queries.learner_count(db.session, unit, filters)
+    now = datetime.now(filters.zone)
+    if fmt != "html":
+        table = builders.learner_table(
+            queries.learner_rows(db.session, unit, filters), unit, filters, now, words=fmt == "pdf"
+        )
+        stem = f"learners-{unit.code}-{now.date().isoformat()}"
+        return _download(table, fmt, stem, unit, "learners", total, filters)
+    pages = max(1, -(-total // LEARNERS_PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    rows = list(
+        queries.learner_rows(
+            db.session,
+            unit,
+            filters,
+            offset=(page - 1) * LEARNERS_PER_PAGE,
+            limit=LEARNERS_PER_PAGE,
+        )
+    )
+    return render_template(
+        "reports/learners.html",
+        unit=unit,
+        rows=rows,
+        filters=filters,
+        total=total,
+        page=page,
+        pages=pages,
+        courses=_courses(),
+        status_label=builders.status_label,
+        args=_filter_args(filters),
+    )
+
+
+@bp.route("/units/<code>/courses/<course_slug>")
+@login_required
+def course(code: str, course_slug: str) -> Response | str:
+    """Completion per module and drop-off per lesson of one course in the unit's subtree."""
+    unit = _unit_in_scope(code)
+    found = db.session.scalar(select(Course).where(Course.slug == course_slug))
+    if found is None:
+        abort(404)
+    fmt = _format()
+    breakdown = queries.course_breakdown(db.session, unit, found)
+    filters = queries.ReportFilters(
+        course=found, zone=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    )
+    now = datetime.now(filters.zone)
+    table = builders.course_table(breakdown, unit, found, now)
+    if fmt != "html":
+        stem = f"course-{found.slug}-{unit.code}-{now.date().isoformat()}"
+        return _download(table, fmt, stem, unit, "course", len(breakdown.lessons), filters)
+    return render_template(
+        "reports/course.html", unit=unit, course=found, breakdown=breakdown, table=table
+    )
