@@ -76,6 +76,7 @@ class Database:
         self.engine: Engine | None = None
         self._reader: sessionmaker[Session] | None = None
         self._writer: sessionmaker[Session] | None = None
+        self._writer_bind: Engine | None = None
 
     def init_app(self, app: Flask) -> None:
         """Create the engine for the app's DATABASE_URL and close sessions on teardown."""
@@ -83,9 +84,8 @@ class Database:
             app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ECHO", False)
         )
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
-        self._writer = sessionmaker(
-            self.engine.execution_options(sqlite_immediate=True), expire_on_commit=False
-        )
+        self._writer_bind = self.engine.execution_options(sqlite_immediate=True)
+        self._writer = sessionmaker(self._writer_bind, expire_on_commit=False)
         app.extensions["academy_db"] = self
         app.teardown_appcontext(self._close_session)
 
@@ -93,6 +93,19 @@ class Database:
         """A session outside a request (CLI, background work); the caller closes it."""
         assert self._writer is not None and self._reader is not None, "init_app first"
         return (self._writer if write else self._reader)()
+
+    def use_writer(self) -> Session:
+        """Make the request's session a writer from its next transaction on.
+
+        A GET that usually only reads (a lesson page) starts as a reader, so on SQLite it never
+        holds the write lock; when it finds something to record, it calls this first. What it
+        read so far is rolled back and read again inside the writing transaction.
+        """
+        session = self.session
+        if session.bind is not self._writer_bind:
+            session.rollback()
+            session.bind = self._writer_bind
+        return session
 
     @property
     def session(self) -> Session:

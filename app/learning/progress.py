@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from app.learning.rollups import refresh_enrollment
@@ -63,16 +63,44 @@ class LessonVisit:
     progress: LessonProgress
 
 
+def current_visit(
+    session: Session, user: User, course: Course, lesson: Lesson
+) -> tuple[Enrollment | None, LessonProgress | None]:
+    """The learner's enrollment in the course and progress in the lesson, in one query."""
+    row = session.execute(
+        select(Lesson.id, Enrollment, LessonProgress)
+        .select_from(Lesson)
+        .outerjoin(
+            Enrollment, and_(Enrollment.user_id == user.id, Enrollment.course_id == course.id)
+        )
+        .outerjoin(
+            LessonProgress,
+            and_(LessonProgress.user_id == user.id, LessonProgress.lesson_id == Lesson.id),
+        )
+        .where(Lesson.id == lesson.id)
+    ).one()
+    return row[1], row[2]
+
+
+def view_needs_recording(
+    enrollment: Enrollment | None, progress: LessonProgress | None, lesson: Lesson
+) -> bool:
+    """Whether opening `lesson` changes anything (first visit, start, or a different lesson)."""
+    return (
+        enrollment is None
+        or progress is None
+        or enrollment.started_at is None
+        or enrollment.last_lesson_id != lesson.id
+    )
+
+
 def record_view(session: Session, user: User, course: Course, lesson: Lesson) -> LessonVisit:
     """Note that the learner opened a lesson: enroll on first visit, start the course, remember
     the lesson for "continue where you left off". Writes only what changed."""
     now = utcnow()
-    enrollment = enroll(session, user, course)
-    progress = session.scalar(
-        select(LessonProgress).where(
-            LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
-        )
-    )
+    enrollment, progress = current_visit(session, user, course, lesson)
+    if enrollment is None:
+        enrollment = enroll(session, user, course)
     if progress is None:
         progress = LessonProgress(
             user_id=user.id,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.content.render import split_on_placeholders
-from app.db import db, writes_database
+from app.db import db
 from app.learning import bp, progress, services
 from app.learning.forms import CompleteLessonForm
 from app.models import CourseAsset
@@ -54,16 +54,27 @@ def course(course_slug: str) -> str:
 
 @bp.route("/courses/<course_slug>/lessons/<lesson_slug>")
 @login_required
-@writes_database
 def lesson(course_slug: str, lesson_slug: str) -> str:
-    """A lesson: its content, questions where they were written, previous/next links."""
+    """A lesson: its content, questions where they were written, previous/next links.
+
+    Revisiting a lesson only reads. The first visit, a change of lesson and opening a quiz
+    attempt write, in a transaction that is a writer from its start.
+    """
     found = services.find_lesson(db.session, _user(), course_slug, lesson_slug)
     if found is None:
         abort(404)
     course, lesson = found
-    quiz = _quiz_state(course, lesson) if lesson.has_quiz else None
-    visit = progress.record_view(db.session, _user(), course, lesson)
-    db.session.commit()
+    enrollment, seen = progress.current_visit(db.session, _user(), course, lesson)
+    quiz = None
+    if lesson.has_quiz:
+        quiz = quiz_services.quiz_state(db.session, _user(), course, lesson, write=False)
+    if progress.view_needs_recording(enrollment, seen, lesson) or (quiz and quiz.needs_write):
+        db.use_writer()
+        visit = progress.record_view(db.session, _user(), course, lesson)
+        if lesson.has_quiz:
+            quiz = quiz_services.quiz_state(db.session, _user(), course, lesson)
+        db.session.commit()
+        enrollment, seen = visit.enrollment, visit.progress
     prev, nxt = services.neighbours(db.session, lesson)
     return render_template(
         "learning/lesson.html",
@@ -72,18 +83,13 @@ def lesson(course_slug: str, lesson_slug: str) -> str:
         parts=split_on_placeholders(lesson.body_html),
         quiz=quiz,
         placed=_placed_items(lesson, quiz),
-        visit=visit,
+        visit=progress.LessonVisit(enrollment=enrollment, progress=seen),
         prev=prev,
         next=nxt,
         form=CompleteLessonForm(),
         quiz_form=SubmitAttemptForm(),
         again_form=NewAttemptForm(),
     )
-
-
-def _quiz_state(course, lesson):  # noqa: ANN001, ANN202
-    """Start or resume the learner's attempt."""
-    return quiz_services.quiz_state(db.session, _user(), course, lesson)
 
 
 def _placed_items(lesson, quiz) -> dict:  # noqa: ANN001

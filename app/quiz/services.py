@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.learning import progress
 from app.models import (
@@ -49,6 +49,8 @@ class QuizState:
     used: int  # submitted attempts
     passed: bool
     exhausted: bool  # no attempt left and not passed
+    # Read without writing (`write=False`): opening or closing an attempt is still to be done.
+    needs_write: bool = False
 
 
 def _current_questions(session: Session, where: Any) -> list[tuple[Question, QuestionVersion]]:
@@ -95,15 +97,16 @@ def _submitted(session: Session, user: User, lesson: Lesson) -> list[QuizAttempt
 
 
 def _open_attempt(session: Session, user: User, lesson: Lesson) -> QuizAttempt | None:
-    return session.scalar(
+    # One joined query: the lesson page's query budget is small.
+    return session.scalars(
         select(QuizAttempt)
-        .options(selectinload(QuizAttempt.items).selectinload(AttemptItem.version))
+        .options(joinedload(QuizAttempt.items).joinedload(AttemptItem.version))
         .where(
             QuizAttempt.user_id == user.id,
             QuizAttempt.lesson_id == lesson.id,
             QuizAttempt.status == "open",
         )
-    )
+    ).unique().one_or_none()
 
 
 def quiz_state(
@@ -113,6 +116,7 @@ def quiz_state(
     lesson: Lesson,
     *,
     start: bool = True,
+    write: bool = True,
     now: datetime | None = None,
     rng: random.Random | None = None,
 ) -> QuizState:
@@ -120,19 +124,25 @@ def quiz_state(
 
     An open attempt whose time ran out is closed as submitted first (nothing late counts). A
     learner who has passed is not given a new attempt unless they ask (`start_new_attempt`).
+    With `write=False` nothing is changed: `needs_write` says whether a writing call would.
     """
     now = now or utcnow()
     # Another tab or device may open an attempt at the same moment: the unique indexes refuse
     # the loser's insert, which then reads the winner's attempt instead.
     for _race in range(_RACE_RETRIES):
         attempt = _open_attempt(session, user, lesson)
-        if attempt and attempt.deadline_at and now > attempt.deadline_at + GRACE:
+        expired = bool(attempt and attempt.deadline_at and now > attempt.deadline_at + GRACE)
+        if expired and write:
             _close(session, user, course, lesson, attempt, {}, now, timed_out=True)
+        if expired:
             attempt = None
         done = _submitted(session, user, lesson)
         passed = any(a.passed for a in done)
         left = lesson.max_attempts == 0 or len(done) < lesson.max_attempts
-        if attempt is not None or not (start and left and not passed):
+        would_start = attempt is None and start and left and not passed
+        if not write:
+            return _state(attempt, done, passed, left, needs_write=expired or would_start)
+        if not would_start:
             break
         try:
             with session.begin_nested():
@@ -140,10 +150,25 @@ def quiz_state(
             break
         except IntegrityError:
             attempt = None
+    return _state(attempt, done, passed, left)
+
+
+def _state(
+    attempt: QuizAttempt | None,
+    done: list[QuizAttempt],
+    passed: bool,
+    left: bool,
+    *,
+    needs_write: bool = False,
+) -> QuizState:
     best = max(done, key=lambda a: (a.score or 0, -a.number), default=None)
     return QuizState(
-        attempt=attempt, best=best, used=len(done), passed=passed,
+        attempt=attempt,
+        best=best,
+        used=len(done),
+        passed=passed,
         exhausted=not passed and not left and attempt is None,
+        needs_write=needs_write,
     )
 
 

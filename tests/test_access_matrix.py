@@ -1,0 +1,195 @@
+"""Every route, every kind of visitor: the status each one gets.
+
+Visitors: anonymous, a learner, a trainer, HR of another unit, HR of this unit (CITY), an
+administrator. A new route fails `test_every_route_is_in_the_matrix` until it is added here.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app.assignments.services import assign
+from app.db import db
+from app.models import Course
+from tests import factories
+from tests.conftest import Auth
+
+ROLES = ("anon", "learner", "trainer", "hr_other", "hr_this", "admin")
+
+COURSE = (
+    "---\nid: {id}\ntitle: Course {id}\nsummary: S.\nlanguage: en\ncredit_hours: 1\n"
+    "status: {status}\n---\nOverview ![a](assets/a.svg)\n"
+)
+QUIZ = (
+    "---\ntitle: Quiz\nminutes: 5\n---\n::: quiz\nid: q1\ntype: truefalse\n\nTrue?\n\n= true\n:::\n"
+)
+READ = "---\ntitle: Read\nminutes: 5\n---\nJust text.\n"
+SVG = '<svg xmlns="http://www.w3.org/2000/svg"><title>a</title></svg>'
+
+
+def _s(anon, learner, trainer, hr_other, hr_this, admin):  # noqa: ANN001, ANN202
+    return dict(zip(ROLES, (anon, learner, trainer, hr_other, hr_this, admin), strict=True))
+
+
+SIGNED_IN = _s(302, 200, 200, 200, 200, 200)
+ADMIN_ONLY = _s(302, 404, 404, 404, 404, 200)
+STAFF = _s(302, 404, 404, 200, 200, 200)
+THIS_UNIT = _s(302, 404, 404, 404, 200, 200)
+
+# (method, path, expected status per role). {user} and {assignment} are filled in per run.
+MATRIX = [
+    ("GET", "/", SIGNED_IN),
+    ("GET", "/login", _s(200, 302, 302, 302, 302, 302)),
+    ("GET", "/activate", _s(200, 302, 302, 302, 302, 302)),
+    ("GET", "/account/password", SIGNED_IN),
+    ("GET", "/static/css/site.css", _s(200, 200, 200, 200, 200, 200)),
+    ("GET", "/courses", SIGNED_IN),
+    ("GET", "/courses/c1", SIGNED_IN),
+    ("GET", "/courses/dr", _s(302, 404, 200, 404, 404, 200)),
+    ("GET", "/courses/c1/assets/a.svg", SIGNED_IN),
+    ("GET", "/courses/dr/assets/a.svg", _s(302, 404, 200, 404, 404, 200)),
+    ("GET", "/courses/c1/lessons/read", SIGNED_IN),
+    ("GET", "/courses/dr/lessons/read", _s(302, 404, 200, 404, 404, 200)),
+    ("GET", "/courses/c1/lessons/quiz/attempts", SIGNED_IN),
+    ("GET", "/courses/c1/lessons/quiz/attempts/1", _s(302, 200, 404, 404, 404, 404)),
+    ("GET", "/reports/", _s(302, 404, 404, 302, 302, 302)),
+    ("GET", "/reports/units/CITY", THIS_UNIT),
+    ("GET", "/reports/units/CITY?format=csv", THIS_UNIT),
+    ("GET", "/reports/units/CITY?format=xlsx", THIS_UNIT),
+    ("GET", "/reports/units/CITY?format=pdf", THIS_UNIT),
+    ("GET", "/reports/units/CITY/learners", THIS_UNIT),
+    ("GET", "/reports/units/CITY/learners?format=csv", THIS_UNIT),
+    ("GET", "/reports/units/CITY/courses/c1", THIS_UNIT),
+    ("GET", "/reports/units/CITY/courses/c1?format=xlsx", THIS_UNIT),
+    ("GET", "/reports/units/PROV", _s(302, 404, 404, 404, 404, 200)),
+    ("GET", "/assignments/", STAFF),
+    ("GET", "/assignments/{assignment}/remove", THIS_UNIT),
+    ("GET", "/admin/", _s(302, 404, 404, 404, 404, 302)),
+    ("GET", "/admin/users", ADMIN_ONLY),
+    ("GET", "/admin/users/{user}", ADMIN_ONLY),
+    ("GET", "/admin/units", ADMIN_ONLY),
+    ("GET", "/admin/users/import", ADMIN_ONLY),
+    # POSTs carry a valid CSRF token but no other data: who gets past the door, and who doesn't.
+    ("POST", "/login", _s(200, 302, 302, 302, 302, 302)),
+    ("POST", "/activate", _s(422, 302, 302, 302, 302, 302)),
+    ("POST", "/account/password", _s(302, 422, 422, 422, 422, 422)),
+    ("POST", "/language/zh", _s(302, 302, 302, 302, 302, 302)),
+    ("POST", "/preferences/text-size", _s(302, 302, 302, 302, 302, 302)),
+    ("POST", "/courses/c1/lessons/read/complete", _s(302, 302, 302, 302, 302, 302)),
+    ("POST", "/courses/dr/lessons/read/complete", _s(302, 404, 302, 404, 404, 302)),
+    ("POST", "/courses/c1/lessons/read/heartbeat", _s(302, 200, 200, 200, 200, 200)),
+    ("POST", "/courses/c1/lessons/quiz/quiz", _s(302, 400, 400, 400, 400, 400)),
+    ("POST", "/courses/c1/lessons/quiz/quiz/new", _s(302, 302, 302, 302, 302, 302)),
+    ("POST", "/assignments/", _s(302, 404, 404, 422, 422, 422)),
+    ("POST", "/assignments/{assignment}/remove", _s(302, 404, 404, 404, 302, 302)),
+    ("POST", "/admin/users/{user}", _s(302, 404, 404, 404, 404, 422)),
+    ("POST", "/admin/users/{user}/activation-code", _s(302, 404, 404, 404, 404, 200)),
+    ("POST", "/admin/units/import", _s(302, 404, 404, 404, 404, 422)),
+    ("POST", "/admin/units/import/confirm", _s(302, 404, 404, 404, 404, 302)),
+    ("POST", "/admin/users/import", _s(302, 404, 404, 404, 404, 422)),
+    ("POST", "/admin/users/import/confirm", _s(302, 404, 404, 404, 404, 302)),
+    ("POST", "/admin/users/import/codes.csv", _s(302, 404, 404, 404, 404, 302)),
+    ("POST", "/logout", _s(302, 302, 302, 302, 302, 302)),
+]
+
+
+@pytest.fixture
+def world(app, sync_course):
+    """Units PROV > CITY > COUNTY and OTHER; a published and a draft course; one person per role."""
+    for slug, status in (("c1", "published"), ("dr", "draft")):
+        sync_course(
+            {
+                "course.md": COURSE.format(id=slug, status=status),
+                "assets/a.svg": SVG,
+                "01-m/01-quiz.md": QUIZ,
+                "01-m/02-read.md": READ,
+            },
+            folder=slug,
+        )
+    w = db.new_session()
+    prov = factories.unit(w, "PROV")
+    city = factories.unit(w, "CITY", parent=prov)
+    county = factories.unit(w, "COUNTY", parent=city)
+    other = factories.unit(w, "OTHER")
+    course = w.scalar(select(Course).where(Course.slug == "c1"))
+    assignment = assign(w, city, course, due_date=None)
+    factories.user(w, "learner", unit=county)
+    factories.user(w, "trainer", roles={"trainer"}, unit=county)
+    factories.user(w, "hr_other", roles={"hr"}, unit=other)
+    factories.user(w, "hr_this", roles={"hr"}, unit=city)
+    factories.user(w, "admin", roles={"admin"}, unit=prov)
+    target = factories.user(w, "target", unit=county)
+    w.commit()
+    ids = {"assignment": assignment.id, "user": target.id}
+    w.close()
+    # The learner has one submitted attempt, so /attempts/1 exists for them alone.
+    client = app.test_client()
+    Auth(client).login("learner")
+    page = client.get("/courses/c1/lessons/quiz").text
+    token = re.search(r'name="attempt_token" value="([^"]+)"', page).group(1)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post(
+        "/courses/c1/lessons/quiz/quiz",
+        data={"csrf_token": csrf, "attempt_token": token, "q-q1": "true"},
+    )
+    return ids
+
+
+def _client(app, role):  # noqa: ANN001, ANN202
+    client = app.test_client()
+    if role != "anon":
+        assert Auth(client).login(role).status_code == 302
+    return client
+
+
+def _csrf(client) -> str:  # noqa: ANN001
+    page = client.get("/login").text
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    if match is None:  # signed in: /login redirects; any page with a form has the token
+        page = client.get("/account/password").text
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    return match.group(1)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(app, world, role):
+    failures = []
+    for method, template, expected in MATRIX:
+        client = _client(app, role)  # a fresh browser: earlier requests must not leak state
+        path = template.format(**world)
+        if method == "GET":
+            response = client.get(path)
+        else:
+            response = client.post(path, data={"csrf_token": _csrf(client)})
+        response.close()
+        if response.status_code != expected[role]:
+            failures.append(f"{method} {path}: {response.status_code}, expected {expected[role]}")
+    assert failures == []
+
+
+def test_every_route_is_in_the_matrix(app):
+    covered = set()
+    adapter = app.url_map.bind("localhost")
+    for method, template, _expected in MATRIX:
+        path = template.format(assignment=1, user=1).split("?")[0]
+        endpoint, _args = adapter.match(path, method=method)
+        covered.add((endpoint, method))
+    missing = []
+    for rule in app.url_map.iter_rules():
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            if (rule.endpoint, method) not in covered:
+                missing.append(f"{method} {rule.rule} ({rule.endpoint})")
+    assert missing == []
+
+
+def test_post_without_csrf_is_refused_everywhere(app, world):
+    client = _client(app, "admin")
+    for method, template, _expected in MATRIX:
+        if method == "POST" and template not in ("/logout",):
+            response = client.post(template.format(**world), data={})
+            assert response.status_code in (400, 302), template
+            if response.status_code == 302:  # only views that send visitors away first
+                assert template in ("/login", "/activate"), template
