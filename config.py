@@ -56,6 +56,8 @@ class Config:
     ACTIVATION_CODE_DAYS = _int_env("ACTIVATION_CODE_DAYS", 14)
 
     ANNUAL_CREDIT_HOURS_TARGET = _float_env("ANNUAL_CREDIT_HOURS_TARGET", 50)
+    # Most minutes of time on task counted per lesson; 0 means twice the lesson's estimate.
+    LESSON_TIME_CAP_MINUTES = _int_env("LESSON_TIME_CAP_MINUTES", 0)
 
     LANGUAGES = ("en", "zh")
     BABEL_DEFAULT_LOCALE = "en"
