@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -14,18 +13,8 @@ from app.audit import client_address
 from app.auth import bp, codes
 from app.auth.forms import ActivateForm
 from app.auth.sessions import start_session
-from app.auth.throttle import ThrottleLimits
+from app.auth.throttle import limits_from_config
 from app.db import db
-
-
-def _limits() -> ThrottleLimits:
-    """The sign-in throttle's limits: wrong codes count like wrong passwords."""
-    config = current_app.config
-    return ThrottleLimits(
-        per_account=config["LOGIN_MAX_FAILURES"],
-        per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-        window=timedelta(minutes=config["LOGIN_WINDOW_MINUTES"]),
-    )
 
 
 @bp.route("/activate", methods=["GET", "POST"])
@@ -44,7 +33,7 @@ def activate() -> Response | str | tuple[str, int]:
         form.code.data or "",
         form.new_password.data or "",
         client_address(),
-        _limits(),
+        limits_from_config(current_app.config),
     )
     if result.password_problems:
         db.session.rollback()

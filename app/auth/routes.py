@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,17 +14,8 @@ from app.auth import bp, services
 from app.auth.forms import ChangePasswordForm, EmptyForm, LoginForm
 from app.auth.redirects import safe_next
 from app.auth.sessions import end_session, start_session
-from app.auth.throttle import ThrottleLimits
+from app.auth.throttle import limits_from_config
 from app.db import db
-
-
-def _limits() -> ThrottleLimits:
-    config = current_app.config
-    return ThrottleLimits(
-        per_account=config["LOGIN_MAX_FAILURES"],
-        per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-        window=timedelta(minutes=config["LOGIN_WINDOW_MINUTES"]),
-    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -38,7 +28,11 @@ def login() -> Response | str | tuple[str, int]:
         return render_template("auth/login.html", form=form)
 
     result = services.sign_in(
-        db.session, form.username.data or "", form.password.data or "", client_address(), _limits()
+        db.session,
+        form.username.data or "",
+        form.password.data or "",
+        client_address(),
+        limits_from_config(current_app.config),
     )
     db.session.commit()
     if result.retry_after is not None:

@@ -7,8 +7,10 @@ attacker cannot keep a victim locked out forever; a success clears the account's
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -63,3 +65,12 @@ def _wait(session: Session, who: object, since: datetime, limit: int) -> datetim
 def note_attempt(session: Session, username: str, address: str, succeeded: bool) -> None:
     """Record a sign-in try that was actually checked against a password."""
     session.add(LoginAttempt(username=username, address=address, succeeded=succeeded))
+
+
+def limits_from_config(config: Mapping[str, Any]) -> ThrottleLimits:
+    """The throttle's limits from the app's settings (LOGIN_MAX_FAILURES and friends)."""
+    return ThrottleLimits(
+        per_account=config["LOGIN_MAX_FAILURES"],
+        per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+        window=timedelta(minutes=config["LOGIN_WINDOW_MINUTES"]),
+    )

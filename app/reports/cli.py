@@ -11,10 +11,9 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app import audit
 from app.db import db
 from app.models import Course
-from app.reports import builders, queries
+from app.reports import builders, downloads, queries
 from app.reports.exports import FORMATS, export
 from app.units import unit_by_code
 
@@ -86,33 +85,20 @@ def export_command(
         zone=zone,
         today=now.date(),
     )
-    if report == "units":
-        rows = queries.unit_report(session, unit, filters)
-        table, count = builders.unit_table(rows, unit, filters, now), len(rows)
-    elif report == "learners":
-        count = queries.learner_count(session, unit, filters)
-        table = builders.learner_table(
-            queries.learner_rows(session, unit, filters), unit, filters, now, words=fmt == "pdf"
-        )
-    else:
-        assert course is not None
-        breakdown = queries.course_breakdown(session, unit, course)
-        table, count = builders.course_table(breakdown, unit, course, now), len(breakdown.lessons)
+    table, count = downloads.download_table(session, report, unit, filters, now, fmt)
     partial = out.with_name(out.name + ".part")
     with partial.open("wb") as handle:
         export(table, fmt, handle, **builders.format_options(fmt))
     partial.replace(out)  # never leave a half-written report where a job expects a whole one
-    audit.record(
+    downloads.record_download(
         session,
         "report_exported",
-        subject=unit.code,
+        actor_id=None,
+        unit=unit,
         report=report,
-        format=fmt,
+        fmt=fmt,
         rows=count,
-        course=course_slug,
-        date_from=date_from,
-        date_to=date_to,
-        status=status,
+        filters=filters,
         file=str(out),
     )
     session.commit()

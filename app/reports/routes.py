@@ -24,10 +24,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app import audit
 from app.db import db
 from app.models import Course, Unit
-from app.reports import bp, builders, queries
+from app.reports import bp, builders, downloads, queries
 from app.reports.chart import bar_chart_svg
 from app.reports.exports import FORMATS, content_disposition, download_name, stream
 from app.units import scope_units, unit_by_code, within_scope
@@ -98,22 +97,21 @@ def _format() -> str:
     return fmt
 
 
-def _download(table, fmt: str, stem: str, unit: Unit, report: str, rows: int, filters) -> Response:  # noqa: ANN001
+def _download(report: str, unit: Unit, filters: queries.ReportFilters, fmt: str) -> Response:
     """Audit-log the download, commit, then stream the file."""
-    audit.record(
-        db.session,
+    now = datetime.now(filters.zone)
+    session = db.session
+    table, rows = downloads.download_table(session, report, unit, filters, now, fmt)
+    downloads.record_download(
+        session,
         "report_downloaded",
         actor_id=current_user.id,
-        subject=unit.code,
+        unit=unit,
         report=report,
-        format=fmt,
+        fmt=fmt,
         rows=rows,
-        course=filters.course.slug if filters.course else None,
-        date_from=filters.date_from.isoformat() if filters.date_from else None,
-        date_to=filters.date_to.isoformat() if filters.date_to else None,
-        status=filters.status,
+        filters=filters,
     )
-    session = db.session
     session.commit()
 
     def body() -> Iterator[bytes]:
@@ -125,6 +123,11 @@ def _download(table, fmt: str, stem: str, unit: Unit, report: str, rows: int, fi
         finally:
             session.close()
 
+    stem = "-".join(
+        [report, unit.code]
+        + ([filters.course.slug] if filters.course else [])
+        + [now.date().isoformat()]
+    )
     response = Response(stream_with_context(body()), mimetype=FORMATS[fmt].mimetype)
     response.headers["Content-Disposition"] = content_disposition(download_name(stem, fmt))
     response.headers["Cache-Control"] = "no-store"
@@ -158,12 +161,10 @@ def units(code: str) -> Response | str:
     """The unit report: one row per child unit plus the unit's total, with a chart."""
     unit = _unit_in_scope(code)
     filters, fmt = _filters(), _format()
-    rows = queries.unit_report(db.session, unit, filters)
-    now = datetime.now(filters.zone)
-    table = builders.unit_table(rows, unit, filters, now)
     if fmt != "html":
-        stem = f"unit-report-{unit.code}-{now.date().isoformat()}"
-        return _download(table, fmt, stem, unit, "units", len(rows), filters)
+        return _download("units", unit, filters, fmt)
+    rows = queries.unit_report(db.session, unit, filters)
+    table = builders.unit_table(rows, unit, filters, datetime.now(filters.zone))
     children = [r for r in rows if r.unit is not None and not r.is_total]
     chart = (
         bar_chart_svg(
@@ -203,14 +204,9 @@ def learners(code: str) -> Response | str:
     """One row per learner and assigned course, paginated on screen, complete in downloads."""
     unit = _unit_in_scope(code)
     filters, fmt = _filters(), _format()
-    total = queries.learner_count(db.session, unit, filters)
-    now = datetime.now(filters.zone)
     if fmt != "html":
-        table = builders.learner_table(
-            queries.learner_rows(db.session, unit, filters), unit, filters, now, words=fmt == "pdf"
-        )
-        stem = f"learners-{unit.code}-{now.date().isoformat()}"
-        return _download(table, fmt, stem, unit, "learners", total, filters)
+        return _download("learners", unit, filters, fmt)
+    total = queries.learner_count(db.session, unit, filters)
     pages = max(1, -(-total // LEARNERS_PER_PAGE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     rows = list(
@@ -245,15 +241,13 @@ def course(code: str, course_slug: str) -> Response | str:
     if found is None:
         abort(404)
     fmt = _format()
-    breakdown = queries.course_breakdown(db.session, unit, found)
     filters = queries.ReportFilters(
         course=found, zone=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     )
-    now = datetime.now(filters.zone)
-    table = builders.course_table(breakdown, unit, found, now)
     if fmt != "html":
-        stem = f"course-{found.slug}-{unit.code}-{now.date().isoformat()}"
-        return _download(table, fmt, stem, unit, "course", len(breakdown.lessons), filters)
+        return _download("course", unit, filters, fmt)
+    breakdown = queries.course_breakdown(db.session, unit, found)
+    table = builders.course_table(breakdown, unit, found, datetime.now(filters.zone))
     return render_template(
         "reports/course.html", unit=unit, course=found, breakdown=breakdown, table=table
     )
