@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 WIDTH = 720
-LABEL_WIDTH = 220  # room for the unit names, right-aligned against the bars
+LABEL_WIDTH = 260  # room for the unit names, right-aligned against the bars
 VALUE_WIDTH = 72  # room after the longest bar for its value
 ROW_HEIGHT = 28
 BAR_HEIGHT = 18
