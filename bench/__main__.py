@@ -1,8 +1,9 @@
 """`python -m bench [NAME ...]`: run benchmarks and print one table of results.
 
-NAME is `sync` or `lesson` (all when none is given). `--quick` shrinks sizes and durations
-for a smoke run; `--pg URL` (or TEST_DATABASE_URL) adds PostgreSQL next to SQLite. The table goes
-to stdout, progress to stderr, and the results to bench/results/latest.json.
+NAME is `sync`, `lesson`, `reports`, `quiz` or `import` (all when none is given). `--quick`
+shrinks sizes and durations for a smoke run; `--pg URL` (or TEST_DATABASE_URL) adds PostgreSQL
+next to SQLite. The table goes to stdout, progress to stderr, and the results to
+bench/results/latest.json.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import bench_lesson_page, bench_sync
+from bench import bench_import, bench_lesson_page, bench_quiz, bench_reports, bench_sync
 from bench.common import Options, Result, format_table, log, write_json
 
 BENCHMARKS: dict[str, Callable[[Options], list[Result]]] = {
     bench_sync.NAME: bench_sync.run,
     bench_lesson_page.NAME: bench_lesson_page.run,
+    bench_reports.NAME: bench_reports.run,
+    bench_quiz.NAME: bench_quiz.run,
+    bench_import.NAME: bench_import.run,
 }
 
 

@@ -127,8 +127,11 @@ def quiz_state(
     With `write=False` nothing is changed: `needs_write` says whether a writing call would.
     """
     now = now or utcnow()
-    # Another tab or device may open an attempt at the same moment: the unique indexes refuse
-    # the loser's insert, which then reads the winner's attempt instead.
+    if write:
+        # Two tabs or devices opening the quiz at once queue here (a row lock on PostgreSQL;
+        # SQLite writers are serialised anyway), so the second one finds the first's attempt.
+        # The unique indexes stay the guarantee; the retries below cover anything else.
+        session.execute(select(User.id).where(User.id == user.id).with_for_update())
     for _race in range(_RACE_RETRIES):
         attempt = _open_attempt(session, user, lesson)
         expired = bool(attempt and attempt.deadline_at and now > attempt.deadline_at + GRACE)

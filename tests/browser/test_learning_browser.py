@@ -230,7 +230,7 @@ def test_learner_pages_fit_a_360_pixel_wide_phone(
     new_page: Callable[..., Page], live_server: str, learner, locale: str, lang: str
 ) -> None:
     page = _signed_in_page(new_page, live_server, locale=locale, viewport=PHONE_VIEWPORT)
-    overflowing = {}
+    overflowing, violations = {}, {}
     for path in PHONE_PAGES:
         page.goto(path)
         expect(page.locator("html")).to_have_attribute("lang", lang)
@@ -238,7 +238,11 @@ def test_learner_pages_fit_a_360_pixel_wide_phone(
             expect(page.locator(selector).first).to_be_visible()
         if culprits := horizontal_overflow(page):
             overflowing[path] = culprits
+        # At phone width a wide table must not become a scroll region only a mouse can move.
+        if found := axe_violations(page):
+            violations[path] = found
     assert overflowing == {}
+    assert violations == {}
 
 
 # 4. Page weight -------------------------------------------------------------------------------

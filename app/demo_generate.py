@@ -1,0 +1,514 @@
+"""Synthetic organisations for `flask --app app demo generate`: size, speed and report tests.
+
+A run builds one province-shaped unit tree (at most six levels), a set of small published
+courses assigned to the whole province with due dates, learners spread over the units (more
+in the leaf units) and their progress: enrollments for about 60% of the learner-course pairs
+(half of them completed) and the lesson rows behind them.
+
+Everything is written with bulk INSERTs of plain rows, in batches, with ids chosen here (above
+the current maximum): no ORM object per row and no password hashing, so 100,000 learners take
+seconds to minutes rather than hours. Learners are written a slice at a time, so memory stays
+flat whatever the size. Generated users have no password (they cannot sign in) and a random
+session token each.
+
+Each run adds a new organisation beside whatever is there: the first uses the prefix `GEN`
+(unit codes `GEN-000000`..., usernames `gen-0000001`..., courses `gen-course-01`...), the
+next `GEN2`, and so on, so a second run never collides with the first. Like every service
+here it never commits: the caller does, once.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import secrets
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.models import (
+    Assignment,
+    Course,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    Module,
+    Unit,
+    UnitCourse,
+    User,
+    UserRole,
+)
+
+MAX_LEVELS = 6  # province, city, county, department, section, office (depth 0..5)
+LEVEL_NAMES = ("Province", "City", "County", "Department", "Section", "Office")
+LESSONS_PER_COURSE = 8
+STARTED_SHARE = 0.6  # of learner-course pairs; half of the started ones are completed
+LEAF_WEIGHT = 4  # a leaf unit gets this many times the learners of an inner unit
+LEARNERS_PER_SLICE = 2_000  # learners written (with their progress) per round of INSERTs
+ROWS_PER_STATEMENT = 20_000  # rows handed to one executemany call
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN_NAMES = ("伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛")
+
+Progress = Callable[[int], None]
+
+
+class GenerationError(ValueError):
+    """Sizes that cannot make an organisation."""
+
+
+@dataclass
+class GenerationSummary:
+    """What a run created, and how long each part took (seconds)."""
+
+    prefix: str
+    root_code: str
+    units: int
+    depth: int
+    learners: int
+    courses: int
+    assigned_pairs: int
+    enrollments: int
+    completed: int
+    in_progress: int
+    lesson_progress: int
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        """The summary as lines for a terminal."""
+        timing = ", ".join(f"{name} {secs:.1f} s" for name, secs in self.seconds.items())
+        return [
+            f"Generated organisation {self.prefix}: root unit {self.root_code}.",
+            f"  units: {self.units:,} (depth {self.depth})",
+            f"  courses: {self.courses:,} (assigned to the root, sub-units included)",
+            f"  learners: {self.learners:,}; assigned learner-course pairs: "
+            f"{self.assigned_pairs:,}",
+            f"  enrollments: {self.enrollments:,} ({self.completed:,} completed, "
+            f"{self.in_progress:,} in progress); lesson progress rows: "
+            f"{self.lesson_progress:,}",
+            f"  time: {timing}",
+        ]
+
+
+@dataclass(frozen=True)
+class _Ids:
+    """The first free id of each table the generator writes with explicit ids."""
+
+    unit: int
+    user: int
+    course: int
+    module: int
+    lesson: int
+
+
+def _batches(rows: Sequence[dict[str, Any]], size: int = ROWS_PER_STATEMENT) -> Iterator[Any]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _insert(session: Session, model: type, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert plain rows into `model`'s table, a batch per executemany; returns the count."""
+    for batch in _batches(rows):
+        session.execute(insert(model.__table__), batch)  # type: ignore[attr-defined]
+    return len(rows)
+
+
+def _full_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choices(GIVEN_NAMES, k=2))
+
+
+def _free_prefix(session: Session) -> str:
+    """`GEN`, or `GEN2`, `GEN3`... : the first prefix no earlier run has used."""
+    number = 1
+    while True:
+        prefix = "GEN" if number == 1 else f"GEN{number}"
+        low = prefix.lower()
+        taken = (
+            session.scalar(select(Unit.id).where(Unit.code == f"{prefix}-000000"))
+            or session.scalar(select(Course.id).where(Course.slug == f"{low}-course-01"))
+            or session.scalar(select(User.id).where(User.username == f"{low}-0000001"))
+        )
+        if not taken:
+            return prefix
+        number += 1
+
+
+def _first_free_ids(session: Session) -> _Ids:
+    def after(model: type) -> int:
+        return (session.scalar(select(func.max(model.id))) or 0) + 1  # type: ignore[attr-defined]
+
+    return _Ids(after(Unit), after(User), after(Course), after(Module), after(Lesson))
+
+
+def _advance_sequences(session: Session, models: Sequence[type]) -> None:
+    """PostgreSQL: move each id sequence past the ids inserted explicitly.
+
+    SQLite picks max(id) + 1 by itself; PostgreSQL's sequences would hand out taken ids.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for model in models:
+        name = model.__tablename__  # type: ignore[attr-defined]
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'),"  # noqa: S608
+                f" (SELECT max(id) FROM {name}))"
+            )
+        )
+
+
+def _level_sizes(units: int) -> list[int]:
+    """How many units each level of the tree gets: 1 root, a few cities, then a constant
+    fan-out, with the last level filled only as far as `units` needs."""
+    if units == 1:
+        return [1]
+    cities = max(2, min(20, round(math.sqrt(units) / 2)))
+    cities = min(cities, units - 1)
+    fan_out = 1
+    while 1 + cities * sum(fan_out**level for level in range(MAX_LEVELS - 1)) < units:
+        fan_out += 1
+    sizes, left = [1], units - 1
+    width = cities
+    while left > 0:
+        sizes.append(min(width, left))
+        left -= sizes[-1]
+        width *= fan_out
+    return sizes
+
+
+def _build_units(
+    session: Session, prefix: str, units: int, first_id: int
+) -> tuple[list[tuple[int, int]], int]:
+    """Insert the unit tree; returns (unit id, learner weight) per unit, and the depth.
+
+    Ids and paths are computed here, level by level, parents dealt out round-robin so every
+    parent of a level gets an equal share of the next one.
+    """
+    rows: list[dict[str, Any]] = []
+    levels: list[list[tuple[int, str]]] = []  # per level: (id, path)
+    parents_with_children: set[int] = set()
+    next_id = first_id
+    for depth, size in enumerate(_level_sizes(units)):
+        level = []
+        for index in range(size):
+            unit_id = next_id
+            next_id += 1
+            if depth == 0:
+                parent_id, path = None, f"/{unit_id}/"
+            else:
+                parent_id, parent_path = levels[-1][index % len(levels[-1])]
+                parents_with_children.add(parent_id)
+                path = f"{parent_path}{unit_id}/"
+            number = unit_id - first_id
+            rows.append(
+                {
+                    "id": unit_id,
+                    "code": f"{prefix}-{number:06d}",
+                    "name": f"{prefix} {LEVEL_NAMES[depth]} {number}",
+                    "parent_id": parent_id,
+                    "path": path,
+                    "depth": depth,
+                }
+            )
+            level.append((unit_id, path))
+        levels.append(level)
+    # Parents first: the foreign key to the parent must be satisfied row by row.
+    _insert(session, Unit, rows)
+    weights = [
+        (row["id"], 1 if row["id"] in parents_with_children else LEAF_WEIGHT) for row in rows
+    ]
+    return weights, len(levels) - 1
+
+
+def _build_courses(
+    session: Session, prefix: str, courses: int, ids: _Ids, now: datetime
+) -> list[dict[str, Any]]:
+    """Insert `courses` published courses of one module and eight lessons each."""
+    low = prefix.lower()
+    course_rows, module_rows, lesson_rows = [], [], []
+    for index in range(courses):
+        course_id, module_id = ids.course + index, ids.module + index
+        number = index + 1
+        course_rows.append(
+            {
+                "id": course_id,
+                "slug": f"{low}-course-{number:02d}",
+                "title": f"Generated course {number:02d} / 生成课程 {number:02d}",
+                "summary": "A synthetic course made by `demo generate`.",
+                "language": "zh" if index % 2 else "en",
+                "credit_hours": float(2 + index % 3),
+                "status": "published",
+                "tags": ["generated"],
+                "overview_html": "<p>A synthetic course.</p>",
+                "lesson_count": LESSONS_PER_COURSE,
+                "module_count": 1,
+                "version": 1,
+                "sync_hash": "",
+                "synced_at": now,
+            }
+        )
+        module_rows.append(
+            {
+                "id": module_id,
+                "course_id": course_id,
+                "slug": "module-1",
+                "title": "Module 1",
+                "intro_html": "",
+                "position": 1,
+                "archived": False,
+            }
+        )
+        for position in range(1, LESSONS_PER_COURSE + 1):
+            lesson_rows.append(
+                {
+                    "id": ids.lesson + index * LESSONS_PER_COURSE + position - 1,
+                    "course_id": course_id,
+                    "module_id": module_id,
+                    "slug": f"lesson-{position}",
+                    "title": f"Lesson {position}",
+                    "minutes": 10,
+                    "position": position,
+                    "body_html": f"<p>Synthetic lesson {position}.</p>",
+                    "pass_percent": 80.0,
+                    "max_attempts": 0,
+                    "time_limit_minutes": None,
+                    "shuffle": False,
+                    "show_answers": "after_pass",
+                    "draw": [],
+                    "has_quiz": False,
+                    "content_hash": "",
+                    "archived": False,
+                }
+            )
+    _insert(session, Course, course_rows)
+    _insert(session, Module, module_rows)
+    _insert(session, Lesson, lesson_rows)
+    return course_rows
+
+
+def _assign(
+    session: Session, root_id: int, course_rows: list[dict[str, Any]], today: date, now: datetime
+) -> None:
+    """Assign every course to the root, sub-units included; due dates alternate past/future."""
+    rows = [
+        {
+            "unit_id": root_id,
+            "course_id": course["id"],
+            "include_subunits": True,
+            "required": True,
+            "due_date": today + timedelta(days=(45 + 15 * index) * (1 if index % 2 else -1)),
+            "created_by": None,
+            "created_at": now,
+        }
+        for index, course in enumerate(course_rows)
+    ]
+    _insert(session, Assignment, rows)
+    from app.assignments.services import rebuild_unit_courses
+
+    root = session.get(Unit, root_id)
+    assert root is not None
+    rebuild_unit_courses(session, root)
+
+
+@dataclass
+class _Counts:
+    enrollments: int = 0
+    completed: int = 0
+    in_progress: int = 0
+    lesson_progress: int = 0
+
+
+def _progress_rows(
+    rng: random.Random,
+    user_ids: range,
+    course_rows: list[dict[str, Any]],
+    first_lesson_id: int,
+    year_start: datetime,
+    now: datetime,
+    with_lessons: bool,
+    counts: _Counts,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Enrollment and lesson progress rows for a slice of learners."""
+    enrollments: list[dict[str, Any]] = []
+    lessons: list[dict[str, Any]] = []
+    span = max((now - year_start).total_seconds(), 3600.0)
+    for user_id in user_ids:
+        for index, course in enumerate(course_rows):
+            if rng.random() >= STARTED_SHARE:
+                continue  # not started: no row, as when a learner never opened the course
+            completed = rng.random() < 0.5
+            first_lesson = first_lesson_id + index * LESSONS_PER_COURSE
+            moment = year_start + timedelta(seconds=rng.random() * span)
+            started_at = moment - timedelta(days=rng.randint(0, 20))
+            done = LESSONS_PER_COURSE if completed else rng.randint(0, LESSONS_PER_COURSE - 1)
+            enrollments.append(
+                {
+                    "user_id": user_id,
+                    "course_id": course["id"],
+                    "status": "completed" if completed else "in_progress",
+                    "completed_lessons": done,
+                    "percent": round(100.0 * done / LESSONS_PER_COURSE, 1),
+                    "best_score": round(rng.uniform(60, 100), 1) if completed else None,
+                    "started_at": started_at,
+                    "completed_at": moment if completed else None,
+                    "completed_version": 1 if completed else None,
+                    "credit_hours_awarded": course["credit_hours"] if completed else 0.0,
+                    "last_lesson_id": first_lesson + max(done - 1, 0),
+                    "last_activity_at": moment,
+                    "created_at": started_at,
+                }
+            )
+            if completed:
+                counts.completed += 1
+            else:
+                counts.in_progress += 1
+            if not with_lessons:
+                continue
+            # Every completed lesson, plus the one being read for an unfinished course.
+            viewed = done if completed else done + 1
+            step = (moment - started_at) / viewed
+            for position in range(viewed):
+                seen = started_at + step * position
+                lessons.append(
+                    {
+                        "user_id": user_id,
+                        "lesson_id": first_lesson + position,
+                        "course_id": course["id"],
+                        "first_viewed_at": seen,
+                        "completed_at": seen + timedelta(minutes=12) if position < done else None,
+                        "seconds_spent": 600 + rng.randint(0, 600),
+                        "best_score": None,
+                        "last_heartbeat_at": seen + timedelta(minutes=10),
+                    }
+                )
+    counts.enrollments += len(enrollments)
+    counts.lesson_progress += len(lessons)
+    return enrollments, lessons
+
+
+def generate_organisation(
+    session: Session,
+    *,
+    learners: int,
+    units: int,
+    courses: int,
+    seed: int | None = None,
+    lesson_progress: bool = True,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> GenerationSummary:
+    """Build a synthetic organisation (see the module docstring); the caller commits.
+
+    `progress(n)` is called as each slice of n learners has been written. With
+    `lesson_progress=False` only the enrollment rollups are written (what the unit report and
+    the learner list read), which is several times faster at large sizes.
+    """
+    if learners < 0 or units < 1 or courses < 1 or courses > 99:
+        raise GenerationError("Use at least 1 unit, 0 or more learners and 1 to 99 courses.")
+    if units > 999_999:
+        raise GenerationError("Use at most 999,999 units.")
+    rng = random.Random(seed)
+    now = now or datetime.now(UTC)
+    year_start = datetime(now.year, 1, 1, tzinfo=UTC)
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal started
+        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
+        started = time.perf_counter()
+
+    prefix = _free_prefix(session)
+    ids = _first_free_ids(session)
+    unit_weights, depth = _build_units(session, prefix, units, ids.unit)
+    lap("units")
+    course_rows = _build_courses(session, prefix, courses, ids, now)
+    root_id = unit_weights[0][0]
+    _assign(session, root_id, course_rows, now.date(), now)
+    lap("courses and assignments")
+
+    unit_of = rng.choices(
+        [unit_id for unit_id, _w in unit_weights],
+        weights=[weight for _u, weight in unit_weights],
+        k=learners,
+    )
+    low = prefix.lower()
+    counts = _Counts()
+    for start in range(0, learners, LEARNERS_PER_SLICE):
+        stop = min(start + LEARNERS_PER_SLICE, learners)
+        user_ids = range(ids.user + start, ids.user + stop)
+        user_rows = [
+            {
+                "id": user_id,
+                "username": f"{low}-{user_id - ids.user + 1:07d}",
+                "full_name": _full_name(rng),
+                "email": None,
+                "employee_number": None,
+                "unit_id": unit_of[user_id - ids.user],
+                "password_hash": None,
+                "activation_code_hash": None,
+                "activation_expires_at": None,
+                "is_active": True,
+                "must_change_password": False,
+                "session_token": secrets.token_urlsafe(24),
+                "locale": None,
+                "created_at": now,
+                "last_login_at": None,
+            }
+            for user_id in user_ids
+        ]
+        _insert(session, User, user_rows)
+        _insert(
+            session,
+            UserRole,
+            [{"user_id": u, "role": "learner", "scope_unit_id": None} for u in user_ids],
+        )
+        lap("learners")
+        enrollment_rows, lesson_rows = _progress_rows(
+            rng, user_ids, course_rows, ids.lesson, year_start, now, lesson_progress, counts
+        )
+        _insert(session, Enrollment, enrollment_rows)
+        _insert(session, LessonProgress, lesson_rows)
+        lap("progress")
+        if progress is not None:
+            progress(stop - start)
+
+    _advance_sequences(session, (Unit, User, Course, Module, Lesson))
+    assigned_pairs = session.scalar(
+        select(func.count())
+        .select_from(User)
+        .join(UnitCourse, UnitCourse.unit_id == User.unit_id)
+        .where(User.id >= ids.user)
+    )
+    summary = GenerationSummary(
+        prefix=prefix,
+        root_code=f"{prefix}-000000",
+        units=units,
+        depth=depth,
+        learners=learners,
+        courses=courses,
+        assigned_pairs=assigned_pairs or 0,
+        enrollments=counts.enrollments,
+        completed=counts.completed,
+        in_progress=counts.in_progress,
+        lesson_progress=counts.lesson_progress,
+        seconds=seconds,
+    )
+    audit.record(
+        session,
+        "demo_generated",
+        subject=summary.root_code,
+        units=units,
+        learners=learners,
+        courses=courses,
+        seed=seed,
+    )
+    lap("summary")
+    seconds["total"] = sum(seconds.values())
+    return summary
