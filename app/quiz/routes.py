@@ -45,9 +45,7 @@ def submit(course_slug: str, lesson_slug: str) -> Response:
     elif attempt.timed_out:
         flash(_("The time limit had passed, so the answers could not be accepted."), "error")
     return redirect(
-        url_for(
-            ".result", course_slug=course_slug, lesson_slug=lesson_slug, number=attempt.number
-        )
+        url_for(".result", course_slug=course_slug, lesson_slug=lesson_slug, number=attempt.number)
     )
 
 

@@ -16,8 +16,10 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.learning import progress
+from app.learning.rollups import refresh_enrollment
 from app.models import (
     AttemptItem,
     Course,
@@ -98,15 +100,19 @@ def _submitted(session: Session, user: User, lesson: Lesson) -> list[QuizAttempt
 
 def _open_attempt(session: Session, user: User, lesson: Lesson) -> QuizAttempt | None:
     # One joined query: the lesson page's query budget is small.
-    return session.scalars(
-        select(QuizAttempt)
-        .options(joinedload(QuizAttempt.items).joinedload(AttemptItem.version))
-        .where(
-            QuizAttempt.user_id == user.id,
-            QuizAttempt.lesson_id == lesson.id,
-            QuizAttempt.status == "open",
+    return (
+        session.scalars(
+            select(QuizAttempt)
+            .options(joinedload(QuizAttempt.items).joinedload(AttemptItem.version))
+            .where(
+                QuizAttempt.user_id == user.id,
+                QuizAttempt.lesson_id == lesson.id,
+                QuizAttempt.status == "open",
+            )
         )
-    ).unique().one_or_none()
+        .unique()
+        .one_or_none()
+    )
 
 
 def quiz_state(
@@ -255,10 +261,14 @@ class Submission:
 
 def find_attempt(session: Session, user: User, token: str) -> QuizAttempt:
     """The learner's own attempt with this token."""
-    attempt = session.scalar(
-        select(QuizAttempt)
-        .options(selectinload(QuizAttempt.items).selectinload(AttemptItem.version))
-        .where(QuizAttempt.token == token, QuizAttempt.user_id == user.id)
+    attempt = (
+        session.scalars(
+            select(QuizAttempt)
+            .options(joinedload(QuizAttempt.items).joinedload(AttemptItem.version))
+            .where(QuizAttempt.token == token, QuizAttempt.user_id == user.id)
+        )
+        .unique()
+        .one_or_none()
     )
     if attempt is None:
         raise QuizError(token)
@@ -302,34 +312,47 @@ def _close(
     *,
     timed_out: bool,
 ) -> bool:
-    """Claim the attempt (open -> submitted) and grade it; False if another request won."""
+    """Grade the attempt and claim it (open -> submitted) in one conditional UPDATE; False if
+    another request claimed it first, in which case nothing of this one is written."""
+    results = [(item, grade(item.version.data, answers.get(item.slug))) for item in attempt.items]
+    earned = sum(result.points for _item, result in results)
+    possible = sum(float(item.version.data["points"]) for item, _result in results)
+    raw = 100.0 * earned / possible if possible else 0.0
+    values = {
+        "status": "submitted",
+        "submitted_at": now,
+        "timed_out": timed_out,
+        "points_earned": round(earned, 4),
+        "points_possible": possible,
+        "score": score_percent(earned, possible),
+        "passed": possible > 0 and raw >= attempt.pass_percent,
+    }
     claimed = session.execute(
         update(QuizAttempt)
         .where(QuizAttempt.id == attempt.id, QuizAttempt.status == "open")
-        .values(status="submitted", submitted_at=now, timed_out=timed_out)
+        .values(**values)
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
         return False
-    earned = possible = 0.0
-    for item in attempt.items:
-        data = item.version.data
-        result = grade(data, answers.get(item.slug))
-        item.response = answers.get(item.slug)
-        item.correct = result.correct
-        item.points_earned = result.points
-        item.message = result.message
-        earned += result.points
-        possible += float(data["points"])
-    raw = 100.0 * earned / possible if possible else 0.0
-    attempt.status = "submitted"
-    attempt.submitted_at = now
-    attempt.timed_out = timed_out
-    attempt.points_earned = round(earned, 4)
-    attempt.points_possible = possible
-    attempt.score = score_percent(earned, possible)
-    attempt.passed = possible > 0 and raw >= attempt.pass_percent
-    session.flush()
+    item_rows = [
+        {
+            "id": item.id,
+            "response": answers.get(item.slug),
+            "correct": result.correct,
+            "points_earned": result.points,
+            "message": result.message,
+        }
+        for item, result in results
+    ]
+    if item_rows:
+        session.execute(update(AttemptItem), item_rows)  # one executemany by primary key
+    # Both writes are done: record them on the loaded objects without flushing them again.
+    for key, value in values.items():
+        set_committed_value(attempt, key, value)
+    for item, row in zip((item for item, _r in results), item_rows, strict=True):
+        for key in ("response", "correct", "points_earned", "message"):
+            set_committed_value(item, key, row[key])
     _record_result(session, user, course, lesson, attempt)
     return True
 
@@ -337,19 +360,22 @@ def _close(
 def _record_result(
     session: Session, user: User, course: Course, lesson: Lesson, attempt: QuizAttempt
 ) -> None:
-    """Keep the best score on the lesson and the course; a pass completes the lesson."""
-    if attempt.passed:
-        enrollment = progress.complete_lesson(session, user, course, lesson)
-    else:
-        enrollment = progress.enroll(session, user, course, lock=True)
-        progress.record_view(session, user, course, lesson)
-    lesson_progress = session.scalar(
-        select(LessonProgress).where(
-            LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
-        )
-    )
-    if lesson_progress is not None and (lesson_progress.best_score or 0) < (attempt.score or 0):
+    """Keep the best score on the lesson and the course; a pass completes the lesson.
+
+    The enrollment row is locked first, so results arriving together cannot lose an update.
+    """
+    enrollment = progress.enroll(session, user, course, lock=True)
+    visit = progress.record_view(session, user, course, lesson)
+    lesson_progress = visit.progress
+    if attempt.passed and lesson_progress.completed_at is None:
+        lesson_progress.completed_at = utcnow()
+        session.flush()
+        refresh_enrollment(session, enrollment, course)
+    if (lesson_progress.best_score or 0) < (
+        attempt.score or 0
+    ) or lesson_progress.best_score is None:
         lesson_progress.best_score = attempt.score
+    enrollment.last_activity_at = utcnow()
     session.flush()
     # The course's score: the mean of the best scores of its quiz lessons tried so far.
     mean = session.scalar(
@@ -394,5 +420,3 @@ def answers_visible(lesson: Lesson, attempt: QuizAttempt) -> bool:
     if attempt.status != "submitted" or lesson.show_answers == "never":
         return False
     return lesson.show_answers == "after_submit" or bool(attempt.passed)
-
-
