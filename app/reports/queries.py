@@ -108,7 +108,7 @@ def _pairs_by_unit(session: Session, root: Unit, filters: ReportFilters) -> Sele
     one = literal(1)
     query = (
         select(
-            User.unit_id,
+            Unit.path,
             func.count().label("assigned"),
             func.sum(case((completed_in_period, one), else_=0)).label("completed"),
             func.sum(case((Enrollment.status == "in_progress", one), else_=0)).label("in_progress"),
@@ -145,7 +145,7 @@ def _pairs_by_unit(session: Session, root: Unit, filters: ReportFilters) -> Sele
             and_(Enrollment.user_id == User.id, Enrollment.course_id == UnitCourse.course_id),
         )
         .where(_subtree(root), User.is_active.is_(True))
-        .group_by(User.unit_id)
+        .group_by(Unit.path)
     )
     if filters.course is not None:
         query = query.where(UnitCourse.course_id == filters.course.id)
@@ -154,19 +154,24 @@ def _pairs_by_unit(session: Session, root: Unit, filters: ReportFilters) -> Sele
 
 def unit_report(session: Session, root: Unit, filters: ReportFilters) -> list[UnitRow]:
     """One row per child unit (each covering its subtree), people directly in `root`, and the
-    total for `root`'s whole subtree. Four statements, whatever the size."""
-    units = session.execute(select(Unit.id, Unit.path).where(_subtree(root))).all()
+    total for `root`'s whole subtree. Four statements, whatever the size.
+
+    Each statement aggregates per unit path in the database; the paths then say which child's
+    subtree each group belongs to, so rolling up is a pass over at most one row per unit.
+    """
     children = {u.id: u for u in session.scalars(select(Unit).where(Unit.parent_id == root.id))}
     learners = dict(
         session.execute(
-            select(User.unit_id, func.count())
+            select(Unit.path, func.count())
+            .select_from(User)
             .join(Unit, Unit.id == User.unit_id)
             .where(_subtree(root), User.is_active.is_(True))
-            .group_by(User.unit_id)
+            .group_by(Unit.path)
         ).all()
     )
     credit_query = (
-        select(User.unit_id, func.sum(Enrollment.credit_hours_awarded))
+        select(Unit.path, func.sum(Enrollment.credit_hours_awarded))
+        .select_from(Enrollment)
         .join(User, User.id == Enrollment.user_id)
         .join(Unit, Unit.id == User.unit_id)
         .where(
@@ -175,29 +180,29 @@ def unit_report(session: Session, root: Unit, filters: ReportFilters) -> list[Un
             Enrollment.status == "completed",
             _in_period(Enrollment.completed_at, filters),
         )
-        .group_by(User.unit_id)
+        .group_by(Unit.path)
     )
     if filters.course is not None:
         credit_query = credit_query.where(Enrollment.course_id == filters.course.id)
     credits = dict(session.execute(credit_query).all())
-    pairs = {row.unit_id: row for row in session.execute(_pairs_by_unit(session, root, filters))}
+    pairs = {row.path: row for row in session.execute(_pairs_by_unit(session, root, filters))}
 
     per_child: dict[int | None, UnitTotals] = {cid: UnitTotals() for cid in children}
     total = UnitTotals()
     prefix = len(root.path)
-    for unit_id, path in units:
+    for path in learners.keys() | credits.keys() | pairs.keys():
         segment = path[prefix:].split("/", 1)[0]
         key = int(segment) if segment else None
-        row = pairs.get(unit_id)
+        row = pairs.get(path)
         group = UnitTotals(
-            learners=learners.get(unit_id, 0),
+            learners=learners.get(path, 0),
             assigned=row.assigned if row else 0,
             completed=int(row.completed or 0) if row else 0,
             in_progress=int(row.in_progress or 0) if row else 0,
             overdue=int(row.overdue or 0) if row else 0,
             score_sum=float(row.score_sum or 0) if row else 0.0,
             scored=int(row.scored or 0) if row else 0,
-            credit_hours=float(credits.get(unit_id) or 0),
+            credit_hours=float(credits.get(path) or 0),
         )
         per_child.setdefault(key, UnitTotals()).add(group)
         total.add(group)
