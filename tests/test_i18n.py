@@ -54,3 +54,14 @@ def test_error_pages_are_translated(client):
     page = client.get("/missing", headers={"Accept-Language": "zh-CN"})
     assert page.status_code == 404
     assert "找不到" in page.text
+
+
+def test_form_field_messages_follow_the_language(client):
+    for language, text in (("en", "This field is required."), ("zh-CN", "该字段是必填字段。")):
+        page = client.get("/login", headers={"Accept-Language": language})
+        response = client.post(
+            "/login",
+            data={"csrf_token": csrf_from(page.text), "username": "", "password": ""},
+            headers={"Accept-Language": language},
+        )
+        assert text in response.text

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.forms import AcademyForm
 from app.models import ROLES
 
 ROLE_LABELS = {
@@ -28,7 +28,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class EditUserForm(FlaskForm):
+class EditUserForm(AcademyForm):
     """Roles, unit and active flag of one user; deactivation must be confirmed."""
 
     roles = CheckboxesField(
@@ -41,13 +41,13 @@ class EditUserForm(FlaskForm):
     )
 
 
-class UploadForm(FlaskForm):
+class UploadForm(AcademyForm):
     """A CSV file to check before anything is imported."""
 
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(AcademyForm):
     """Confirms a checked upload; the file travels back signed (see app.admin.uploads)."""
 
     upload = HiddenField(validators=[DataRequired()])
@@ -56,7 +56,7 @@ class ConfirmImportForm(FlaskForm):
     )
 
 
-class CodesDownloadForm(FlaskForm):
+class CodesDownloadForm(AcademyForm):
     """Downloads the activation codes that were just shown."""
 
     codes = HiddenField(validators=[DataRequired()])

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.forms import AcademyForm
 
-class AssignmentForm(FlaskForm):
+
+class AssignmentForm(AcademyForm):
     """Assign a course to a unit."""
 
     unit_code = StringField(_l("Unit code"), validators=[DataRequired(), Length(max=64)])
@@ -18,5 +19,5 @@ class AssignmentForm(FlaskForm):
     required = BooleanField(_l("Required (shown to learners as required)"), default=True)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AcademyForm):
     """A confirmation button (only the CSRF token)."""

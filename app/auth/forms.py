@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.auth.passwords import MAX_LENGTH
+from app.forms import AcademyForm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AcademyForm):
     """Sign in with a username and password."""
 
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=200)])
@@ -18,7 +18,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(AcademyForm):
     """Choose a new password, confirming the current one."""
 
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
@@ -36,11 +36,11 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(AcademyForm):
     """A form with only the CSRF token, for buttons such as sign out."""
 
 
-class ActivateForm(FlaskForm):
+class ActivateForm(AcademyForm):
     """First sign-in of an imported account: the activation code and a new password."""
 
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=200)])

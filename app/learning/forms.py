@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from app.forms import AcademyForm
 
 
-class CompleteLessonForm(FlaskForm):
+class CompleteLessonForm(AcademyForm):
     """The "mark as complete" button (only the CSRF token)."""

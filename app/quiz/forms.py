@@ -3,16 +3,17 @@ questions of an attempt are only known at run time; the token and CSRF come thro
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Length
 
+from app.forms import AcademyForm
 
-class SubmitAttemptForm(FlaskForm):
+
+class SubmitAttemptForm(AcademyForm):
     """The quiz form's fixed part: which attempt these answers belong to."""
 
     attempt_token = HiddenField(validators=[DataRequired(), Length(max=64)])
 
 
-class NewAttemptForm(FlaskForm):
+class NewAttemptForm(AcademyForm):
     """The "take the quiz again" button."""
