@@ -83,3 +83,14 @@ def test_throttle_is_shared_across_app_instances(app, auth, make_user, database_
     config.SQLALCHEMY_DATABASE_URI = database_url
     other_worker = create_app(config)
     assert Auth(other_worker.test_client()).login("ann").status_code == 429
+
+
+def test_attempts_older_than_a_day_are_cleared_as_new_ones_arrive(auth, make_user, session):
+    make_user("ann")
+    _fail(auth, times=3)
+    for attempt in session.query(LoginAttempt):
+        attempt.created_at -= timedelta(days=2)
+    session.commit()
+    _fail(auth, times=1)
+    session.expire_all()
+    assert session.query(LoginAttempt).count() == 1

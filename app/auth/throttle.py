@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.models import LoginAttempt
@@ -62,8 +62,18 @@ def _wait(session: Session, who: object, since: datetime, limit: int) -> datetim
     return min(recent)
 
 
+# Attempts older than this matter to no window; they are deleted as new ones arrive, so the
+# table stays small without a scheduled job (the audit log keeps the history).
+KEEP_ATTEMPTS = timedelta(days=1)
+
+
 def note_attempt(session: Session, username: str, address: str, succeeded: bool) -> None:
     """Record a sign-in try that was actually checked against a password."""
+    session.execute(
+        delete(LoginAttempt)
+        .where(LoginAttempt.created_at < utcnow() - KEEP_ATTEMPTS)
+        .execution_options(synchronize_session=False)
+    )
     session.add(LoginAttempt(username=username, address=address, succeeded=succeeded))
 
 

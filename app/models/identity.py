@@ -139,4 +139,5 @@ class LoginAttempt(Base):
     __table_args__ = (
         Index("ix_login_attempts_username_created_at", "username", "created_at"),
         Index("ix_login_attempts_address_created_at", "address", "created_at"),
+        Index("ix_login_attempts_created_at", "created_at"),
     )
