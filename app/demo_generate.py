@@ -32,6 +32,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from app import audit
+from app.demo_progress import LESSONS_PER_COURSE, ProgressCounts, progress_rows
 from app.models import (
     Assignment,
     Course,
@@ -47,8 +48,7 @@ from app.models import (
 
 MAX_LEVELS = 6  # province, city, county, department, section, office (depth 0..5)
 LEVEL_NAMES = ("Province", "City", "County", "Department", "Section", "Office")
-LESSONS_PER_COURSE = 8
-STARTED_SHARE = 0.6  # of learner-course pairs; half of the started ones are completed
+
 LEAF_WEIGHT = 4  # a leaf unit gets this many times the learners of an inner unit
 LEARNERS_PER_SLICE = 2_000  # learners written (with their progress) per round of INSERTs
 ROWS_PER_STATEMENT = 20_000  # rows handed to one executemany call
@@ -316,82 +316,6 @@ def _assign(
     rebuild_unit_courses(session, root)
 
 
-@dataclass
-class _Counts:
-    enrollments: int = 0
-    completed: int = 0
-    in_progress: int = 0
-    lesson_progress: int = 0
-
-
-def _progress_rows(
-    rng: random.Random,
-    user_ids: range,
-    course_rows: list[dict[str, Any]],
-    first_lesson_id: int,
-    year_start: datetime,
-    now: datetime,
-    with_lessons: bool,
-    counts: _Counts,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Enrollment and lesson progress rows for a slice of learners."""
-    enrollments: list[dict[str, Any]] = []
-    lessons: list[dict[str, Any]] = []
-    span = max((now - year_start).total_seconds(), 3600.0)
-    for user_id in user_ids:
-        for index, course in enumerate(course_rows):
-            if rng.random() >= STARTED_SHARE:
-                continue  # not started: no row, as when a learner never opened the course
-            completed = rng.random() < 0.5
-            first_lesson = first_lesson_id + index * LESSONS_PER_COURSE
-            moment = year_start + timedelta(seconds=rng.random() * span)
-            started_at = moment - timedelta(days=rng.randint(0, 20))
-            done = LESSONS_PER_COURSE if completed else rng.randint(0, LESSONS_PER_COURSE - 1)
-            enrollments.append(
-                {
-                    "user_id": user_id,
-                    "course_id": course["id"],
-                    "status": "completed" if completed else "in_progress",
-                    "completed_lessons": done,
-                    "percent": round(100.0 * done / LESSONS_PER_COURSE, 1),
-                    "best_score": round(rng.uniform(60, 100), 1) if completed else None,
-                    "started_at": started_at,
-                    "completed_at": moment if completed else None,
-                    "completed_version": 1 if completed else None,
-                    "credit_hours_awarded": course["credit_hours"] if completed else 0.0,
-                    "last_lesson_id": first_lesson + max(done - 1, 0),
-                    "last_activity_at": moment,
-                    "created_at": started_at,
-                }
-            )
-            if completed:
-                counts.completed += 1
-            else:
-                counts.in_progress += 1
-            if not with_lessons:
-                continue
-            # Every completed lesson, plus the one being read for an unfinished course.
-            viewed = done if completed else done + 1
-            step = (moment - started_at) / viewed
-            for position in range(viewed):
-                seen = started_at + step * position
-                lessons.append(
-                    {
-                        "user_id": user_id,
-                        "lesson_id": first_lesson + position,
-                        "course_id": course["id"],
-                        "first_viewed_at": seen,
-                        "completed_at": seen + timedelta(minutes=12) if position < done else None,
-                        "seconds_spent": 600 + rng.randint(0, 600),
-                        "best_score": None,
-                        "last_heartbeat_at": seen + timedelta(minutes=10),
-                    }
-                )
-    counts.enrollments += len(enrollments)
-    counts.lesson_progress += len(lessons)
-    return enrollments, lessons
-
-
 def generate_organisation(
     session: Session,
     *,
@@ -439,7 +363,7 @@ def generate_organisation(
         k=learners,
     )
     low = prefix.lower()
-    counts = _Counts()
+    counts = ProgressCounts()
     for start in range(0, learners, LEARNERS_PER_SLICE):
         stop = min(start + LEARNERS_PER_SLICE, learners)
         user_ids = range(ids.user + start, ids.user + stop)
@@ -470,7 +394,7 @@ def generate_organisation(
             [{"user_id": u, "role": "learner", "scope_unit_id": None} for u in user_ids],
         )
         lap("learners")
-        enrollment_rows, lesson_rows = _progress_rows(
+        enrollment_rows, lesson_rows = progress_rows(
             rng, user_ids, course_rows, ids.lesson, year_start, now, lesson_progress, counts
         )
         _insert(session, Enrollment, enrollment_rows)
