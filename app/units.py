@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Unit
@@ -21,11 +21,6 @@ def create_unit(session: Session, code: str, name: str, parent: Unit | None = No
 
         rebuild_unit_courses(session, unit)  # inherit the parent's assignments
     return unit
-
-
-def subtree_units(unit: Unit) -> Select[tuple[Unit]]:
-    """A query for `unit` and every unit below it (one indexed prefix scan)."""
-    return select(Unit).where(Unit.path.startswith(unit.path, autoescape=True))
 
 
 def unit_by_code(session: Session, code: str) -> Unit | None:

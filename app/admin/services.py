@@ -13,6 +13,7 @@ from app import audit
 from app.auth import codes
 from app.auth.services import AccountError, set_active, set_roles
 from app.models import Unit, User
+from app.pagination import page_bounds
 from app.units import unit_by_code
 
 USERS_PER_PAGE = 50
@@ -29,29 +30,19 @@ class Page:
     total: int
 
 
-def _page_bounds(total: int, page: int, size: int) -> tuple[int, int]:
-    """The page number clamped to what exists, and the number of pages."""
-    pages = max(1, -(-total // size))
-    return min(max(page, 1), pages), pages
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def search_users(session: Session, query: str = "", page: int = 1) -> Page:
     """Users whose username or full name contains every word of `query`, 50 a page."""
     where = []
     for word in query.split()[:5]:
-        pattern = f"%{_escape_like(word.lower())}%"
+        word = word.lower()
         where.append(
             or_(
-                User.username.like(pattern, escape="\\"),
-                func.lower(User.full_name).like(pattern, escape="\\"),
+                User.username.contains(word, autoescape=True),
+                func.lower(User.full_name).contains(word, autoescape=True),
             )
         )
     total = session.scalar(select(func.count(User.id)).where(*where)) or 0
-    page, pages = _page_bounds(total, page, USERS_PER_PAGE)
+    page, pages = page_bounds(total, page, USERS_PER_PAGE)
     users = (
         session.scalars(
             select(User)
@@ -121,12 +112,9 @@ def unit_tree(session: Session, page: int = 1) -> Page:
     page come from one aggregate query.
     """
     total = session.scalar(select(func.count(Unit.id))) or 0
-    page, pages = _page_bounds(total, page, UNITS_PER_PAGE)
+    page, pages = page_bounds(total, page, UNITS_PER_PAGE)
     units = session.scalars(
-        select(Unit)
-        .order_by(Unit.path)
-        .limit(UNITS_PER_PAGE)
-        .offset((page - 1) * UNITS_PER_PAGE)
+        select(Unit).order_by(Unit.path).limit(UNITS_PER_PAGE).offset((page - 1) * UNITS_PER_PAGE)
     ).all()
     counts = dict(
         session.execute(

@@ -121,20 +121,28 @@ def record_view(session: Session, user: User, course: Course, lesson: Lesson) ->
     return LessonVisit(enrollment=enrollment, progress=progress)
 
 
-def complete_lesson(session: Session, user: User, course: Course, lesson: Lesson) -> Enrollment:
-    """Mark a lesson complete and update the rollup (awarding credit hours if the course is done).
+def record_activity(
+    session: Session, user: User, course: Course, lesson: Lesson, *, completed: bool
+) -> LessonVisit:
+    """Note work on a lesson (a completion, or a quiz attempt) and update the rollup.
 
-    Completing twice changes nothing. The enrollment row is locked first, so two completions
-    arriving at once (two tabs) cannot both count the same lessons.
+    The enrollment row is locked first, so two events arriving at once (two tabs) cannot both
+    count the same lessons. Completing twice changes nothing; credit hours are awarded when the
+    last lesson of the course is completed.
     """
     enrollment = enroll(session, user, course, lock=True)
     visit = record_view(session, user, course, lesson)
-    if visit.progress.completed_at is None:
+    if completed and visit.progress.completed_at is None:
         visit.progress.completed_at = utcnow()
         session.flush()
         refresh_enrollment(session, enrollment, course)
     enrollment.last_activity_at = utcnow()
-    return enrollment
+    return visit
+
+
+def complete_lesson(session: Session, user: User, course: Course, lesson: Lesson) -> Enrollment:
+    """Mark a lesson complete and update the rollup (credit hours when the course is done)."""
+    return record_activity(session, user, course, lesson, completed=True).enrollment
 
 
 def mark_complete(session: Session, user: User, course: Course, lesson: Lesson) -> Enrollment:

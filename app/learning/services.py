@@ -19,11 +19,10 @@ from app.models import (
     Lesson,
     LessonProgress,
     Module,
-    Question,
-    QuestionVersion,
     UnitCourse,
     User,
 )
+from app.pagination import page_bounds
 
 PAGE_SIZE = 20
 
@@ -47,10 +46,6 @@ class CataloguePage:
     total: int
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def catalogue(
     session: Session, user: User, *, search: str = "", language: str = "", page: int = 1
 ) -> CataloguePage:
@@ -59,16 +54,15 @@ def catalogue(
     if language in ("en", "zh"):
         where.append(Course.language == language)
     for word in search.split()[:5]:
-        pattern = f"%{_escape_like(word.lower())}%"
+        word = word.lower()
         where.append(
             or_(
-                func.lower(Course.title).like(pattern, escape="\\"),
-                func.lower(cast(Course.tags, String)).like(pattern, escape="\\"),
+                func.lower(Course.title).contains(word, autoescape=True),
+                func.lower(cast(Course.tags, String)).contains(word, autoescape=True),
             )
         )
     total = session.scalar(select(func.count(Course.id)).where(*where)) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
+    page, pages = page_bounds(total, page, PAGE_SIZE)
     rows = session.execute(
         select(Course, Enrollment, UnitCourse)
         .outerjoin(
@@ -239,22 +233,6 @@ def neighbours(session: Session, lesson: Lesson) -> tuple[Neighbour | None, Neig
     prev = next((Neighbour(*r) for r in rows if r.position < lesson.position), None)
     nxt = next((Neighbour(*r) for r in rows if r.position > lesson.position), None)
     return prev, nxt
-
-
-def lesson_questions(session: Session, lesson: Lesson) -> dict[str, QuestionVersion]:
-    """The current version of each of the lesson's own questions, by question id (slug)."""
-    rows = session.execute(
-        select(Question.slug, QuestionVersion)
-        .join(
-            QuestionVersion,
-            and_(
-                QuestionVersion.question_id == Question.id,
-                QuestionVersion.version == Question.version,
-            ),
-        )
-        .where(Question.lesson_id == lesson.id, Question.archived.is_(False))
-    ).all()
-    return {slug: version for slug, version in rows}
 
 
 @dataclass(frozen=True)

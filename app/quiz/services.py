@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.learning import progress
-from app.learning.rollups import refresh_enrollment
 from app.models import (
     AttemptItem,
     Course,
@@ -362,20 +361,12 @@ def _record_result(
 ) -> None:
     """Keep the best score on the lesson and the course; a pass completes the lesson.
 
-    The enrollment row is locked first, so results arriving together cannot lose an update.
+    `record_activity` locks the enrollment first, so results arriving together lose nothing.
     """
-    enrollment = progress.enroll(session, user, course, lock=True)
-    visit = progress.record_view(session, user, course, lesson)
-    lesson_progress = visit.progress
-    if attempt.passed and lesson_progress.completed_at is None:
-        lesson_progress.completed_at = utcnow()
-        session.flush()
-        refresh_enrollment(session, enrollment, course)
-    if (lesson_progress.best_score or 0) < (
-        attempt.score or 0
-    ) or lesson_progress.best_score is None:
+    visit = progress.record_activity(session, user, course, lesson, completed=bool(attempt.passed))
+    enrollment, lesson_progress = visit.enrollment, visit.progress
+    if lesson_progress.best_score is None or lesson_progress.best_score < (attempt.score or 0):
         lesson_progress.best_score = attempt.score
-    enrollment.last_activity_at = utcnow()
     session.flush()
     # The course's score: the mean of the best scores of its quiz lessons tried so far.
     mean = session.scalar(

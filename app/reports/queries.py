@@ -100,44 +100,11 @@ class UnitRow:
     is_total: bool = False
 
 
-def _pairs_by_unit(session: Session, root: Unit, filters: ReportFilters) -> Select:
-    """Learner-course pairs of the subtree, aggregated per unit (one row per unit)."""
-    completed_in_period = and_(
-        Enrollment.status == "completed", _in_period(Enrollment.completed_at, filters)
-    )
-    one = literal(1)
+def _assigned_pairs(query: Select, root: Unit, course: Course | None) -> Select:
+    """`query` over the learner-course pairs of `root`'s subtree: every active learner with
+    each course their unit is assigned (UnitCourse), and their enrollment if they have one."""
     query = (
-        select(
-            Unit.path,
-            func.count().label("assigned"),
-            func.sum(case((completed_in_period, one), else_=0)).label("completed"),
-            func.sum(case((Enrollment.status == "in_progress", one), else_=0)).label("in_progress"),
-            func.sum(
-                case(
-                    (
-                        and_(
-                            UnitCourse.due_date < filters.today,
-                            func.coalesce(Enrollment.status, "not_started") != "completed",
-                        ),
-                        one,
-                    ),
-                    else_=0,
-                )
-            ).label("overdue"),
-            func.sum(
-                case(
-                    (
-                        and_(completed_in_period, Enrollment.best_score.is_not(None)),
-                        Enrollment.best_score,
-                    ),
-                    else_=0.0,
-                )
-            ).label("score_sum"),
-            func.sum(
-                case((and_(completed_in_period, Enrollment.best_score.is_not(None)), one), else_=0)
-            ).label("scored"),
-        )
-        .select_from(User)
+        query.select_from(User)
         .join(Unit, Unit.id == User.unit_id)
         .join(UnitCourse, UnitCourse.unit_id == User.unit_id)
         .outerjoin(
@@ -145,11 +112,47 @@ def _pairs_by_unit(session: Session, root: Unit, filters: ReportFilters) -> Sele
             and_(Enrollment.user_id == User.id, Enrollment.course_id == UnitCourse.course_id),
         )
         .where(_subtree(root), User.is_active.is_(True))
-        .group_by(Unit.path)
     )
-    if filters.course is not None:
-        query = query.where(UnitCourse.course_id == filters.course.id)
-    return query
+    return query if course is None else query.where(UnitCourse.course_id == course.id)
+
+
+def _pairs_by_unit(session: Session, root: Unit, filters: ReportFilters) -> Select:
+    """Learner-course pairs of the subtree, aggregated per unit (one row per unit)."""
+    completed_in_period = and_(
+        Enrollment.status == "completed", _in_period(Enrollment.completed_at, filters)
+    )
+    one = literal(1)
+    query = select(
+        Unit.path,
+        func.count().label("assigned"),
+        func.sum(case((completed_in_period, one), else_=0)).label("completed"),
+        func.sum(case((Enrollment.status == "in_progress", one), else_=0)).label("in_progress"),
+        func.sum(
+            case(
+                (
+                    and_(
+                        UnitCourse.due_date < filters.today,
+                        func.coalesce(Enrollment.status, "not_started") != "completed",
+                    ),
+                    one,
+                ),
+                else_=0,
+            )
+        ).label("overdue"),
+        func.sum(
+            case(
+                (
+                    and_(completed_in_period, Enrollment.best_score.is_not(None)),
+                    Enrollment.best_score,
+                ),
+                else_=0.0,
+            )
+        ).label("score_sum"),
+        func.sum(
+            case((and_(completed_in_period, Enrollment.best_score.is_not(None)), one), else_=0)
+        ).label("scored"),
+    )
+    return _assigned_pairs(query, root, filters.course).group_by(Unit.path)
 
 
 def unit_report(session: Session, root: Unit, filters: ReportFilters) -> list[UnitRow]:
@@ -236,32 +239,22 @@ class LearnerRow:
 
 def _learner_query(root: Unit, filters: ReportFilters) -> Select:
     status = func.coalesce(Enrollment.status, "not_started")
-    query = (
-        select(
-            User.username,
-            User.full_name,
-            Unit.code,
-            Unit.name,
-            Course.slug,
-            Course.title,
-            status.label("status"),
-            UnitCourse.due_date,
-            Enrollment.completed_at,
-            Enrollment.best_score,
-            func.coalesce(Enrollment.credit_hours_awarded, 0.0),
-        )
-        .select_from(User)
-        .join(Unit, Unit.id == User.unit_id)
-        .join(UnitCourse, UnitCourse.unit_id == User.unit_id)
-        .join(Course, Course.id == UnitCourse.course_id)
-        .outerjoin(
-            Enrollment,
-            and_(Enrollment.user_id == User.id, Enrollment.course_id == UnitCourse.course_id),
-        )
-        .where(_subtree(root), User.is_active.is_(True))
+    query = select(
+        User.username,
+        User.full_name,
+        Unit.code,
+        Unit.name,
+        Course.slug,
+        Course.title,
+        status.label("status"),
+        UnitCourse.due_date,
+        Enrollment.completed_at,
+        Enrollment.best_score,
+        func.coalesce(Enrollment.credit_hours_awarded, 0.0),
     )
-    if filters.course is not None:
-        query = query.where(UnitCourse.course_id == filters.course.id)
+    query = _assigned_pairs(query, root, filters.course).join(
+        Course, Course.id == UnitCourse.course_id
+    )
     if filters.status == "overdue":
         query = query.where(UnitCourse.due_date < filters.today, status != "completed")
     elif filters.status in ("completed", "in_progress", "not_started"):
@@ -335,19 +328,11 @@ def course_breakdown(session: Session, root: Unit, course: Course) -> CourseBrea
         .where(_subtree(root), User.is_active.is_(True))
     )
     pairs = session.execute(
-        select(
-            func.count(),
-            func.sum(case((Enrollment.status == "completed", 1), else_=0)),
+        _assigned_pairs(
+            select(func.count(), func.sum(case((Enrollment.status == "completed", 1), else_=0))),
+            root,
+            course,
         )
-        .select_from(User)
-        .join(Unit, Unit.id == User.unit_id)
-        .join(
-            UnitCourse, and_(UnitCourse.unit_id == User.unit_id, UnitCourse.course_id == course.id)
-        )
-        .outerjoin(
-            Enrollment, and_(Enrollment.user_id == User.id, Enrollment.course_id == course.id)
-        )
-        .where(_subtree(root), User.is_active.is_(True))
     ).one()
     lesson_stats = session.execute(
         select(

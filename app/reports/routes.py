@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from app.db import db
 from app.models import Course, Unit
+from app.pagination import page_bounds
 from app.reports import bp, builders, downloads, queries
 from app.reports.chart import bar_chart_svg
 from app.reports.exports import FORMATS, content_disposition, download_name, stream
@@ -207,8 +208,7 @@ def learners(code: str) -> Response | str:
     if fmt != "html":
         return _download("learners", unit, filters, fmt)
     total = queries.learner_count(db.session, unit, filters)
-    pages = max(1, -(-total // LEARNERS_PER_PAGE))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    page, pages = page_bounds(total, request.args.get("page", 1, type=int) or 1, LEARNERS_PER_PAGE)
     rows = list(
         queries.learner_rows(
             db.session,
