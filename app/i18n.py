@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 
@@ -21,6 +24,11 @@ def select_locale() -> str:
     if best and best.startswith("zh"):
         return "zh"
     return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def local_now() -> datetime:
+    """Now in the academy's time zone (TIMEZONE): what "today" and "this year" mean."""
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
 
 
 def html_lang() -> str:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -13,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from app.content.render import split_on_placeholders
 from app.db import db
+from app.i18n import local_now
 from app.learning import bp, progress, services
 from app.learning.forms import CompleteLessonForm
 from app.models import CourseAsset
@@ -134,8 +133,6 @@ def complete(course_slug: str, lesson_slug: str) -> Response:
 
 
 def _hours(value: float) -> str:
-    from flask_babel import format_decimal
-
     return format_decimal(value, format="#,##0.#")
 
 
@@ -181,11 +178,6 @@ def asset(course_slug: str, name: str) -> Response:
 def hours_filter(value: float) -> str:
     """Credit hours with at most one decimal, in the page's locale."""
     return _hours(value or 0)
-
-
-def local_now() -> datetime:
-    """Now in the academy's time zone."""
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
 
 
 @bp.app_context_processor

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from app.auth.forms import EmptyForm
 from app.auth.redirects import safe_next
 from app.db import db
-from app.learning.routes import local_now
+from app.i18n import local_now
 from app.learning.services import dashboard
 from app.main import bp
 
