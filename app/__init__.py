@@ -28,34 +28,31 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     else:
         app.config.from_object(config or config_from_env())
 
-    from app import cli, i18n, security
+    from app import cli, i18n
     from app.auth import sessions
     from app.db import db
     from app.errors import init_app as init_errors
+    from app.web import headers
 
     db.init_app(app)
     csrf.init_app(app)
     sessions.init_app(app)
     i18n.init_app(app)
     app.jinja_env.add_extension("jinja2.ext.do")
-    security.init_app(app)
+    headers.init_app(app)
     init_errors(app)
 
-    from app.admin import bp as admin_bp
-    from app.assignments import bp as assignments_bp
-    from app.auth import bp as auth_bp
-    from app.learning import bp as learning_bp
-    from app.main import bp as main_bp
-    from app.quiz import bp as quiz_bp
-    from app.reports import bp as reports_bp
+    from app.admin import routes as admin
+    from app.assignments import routes as assignments
+    from app.auth import activation  # noqa: F401  (adds /activate to the auth blueprint)
+    from app.auth import routes as auth
+    from app.learning import routes as learning
+    from app.main import routes as main
+    from app.quiz import routes as quiz
+    from app.reports import routes as reports
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(learning_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(assignments_bp)
-    app.register_blueprint(quiz_bp)
-    app.register_blueprint(reports_bp)
+    for blueprint in (main.bp, auth.bp, learning.bp, admin.bp, assignments.bp, quiz.bp, reports.bp):
+        app.register_blueprint(blueprint)
 
     cli.init_app(app)
     return app

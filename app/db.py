@@ -1,7 +1,9 @@
 """Database wiring: declarative base, engine set-up per dialect, one session per request.
 
-Views get the request's session from `db.session`, commit it once, and the teardown closes it
-(rolling back whatever was not committed). Services receive the session as an argument.
+Views get the request's session from `db.session` and never commit it: the request is the
+transaction. When the view's response has a status below 400 it is committed; an error
+status rolls it back, and so does an exception (the teardown closes the session, discarding
+whatever was not committed). Services receive the session as an argument.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any, TypeVar
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from werkzeug.wrappers import Response
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -87,6 +90,7 @@ class Database:
         self._writer_bind = self.engine.execution_options(sqlite_immediate=True)
         self._writer = sessionmaker(self._writer_bind, expire_on_commit=False)
         app.extensions["academy_db"] = self
+        app.after_request(self._end_transaction)
         app.teardown_appcontext(self._close_session)
 
     def new_session(self, *, write: bool = True) -> Session:
@@ -124,6 +128,21 @@ class Database:
 
         view = current_app.view_functions.get(request.endpoint or "")
         return bool(getattr(view, "writes_database", False))
+
+    @staticmethod
+    def _end_transaction(response: Response) -> Response:
+        """Commit the request's work if the response says it succeeded, else roll it back.
+
+        A failed commit raises here, so the person sees an error page, never a success page
+        for work that was lost.
+        """
+        session = g.get("db_session")
+        if session is not None:
+            if response.status_code < 400:
+                session.commit()
+            else:
+                session.rollback()
+        return response
 
     @staticmethod
     def _close_session(_exc: BaseException | None) -> None:

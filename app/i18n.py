@@ -36,9 +36,18 @@ def html_lang() -> str:
     return "zh-Hans" if str(get_locale()) == "zh" else "en"
 
 
+def format_number(value: float | None) -> str:
+    """Credit hours, a score, points or a percentage: at most one decimal, in the page's locale
+    (`2`, `1.5`, `1,234`)."""
+    return format_decimal(value or 0, format="#,##0.#")
+
+
 def init_app(app: Flask) -> None:
     """Set up Flask-Babel and the template helpers for dates and numbers."""
     babel.init_app(app, locale_selector=select_locale)
+    app.add_template_filter(format_number, "number")
+    # `today` (the local date) for due dates and overdue marks in every template.
+    app.context_processor(lambda: {"today": local_now().date()})
     app.jinja_env.globals.update(
         html_lang=html_lang,
         format_date=format_date,

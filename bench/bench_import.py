@@ -1,6 +1,6 @@
 """Users import: 1,000 new users from a GB18030 CSV, through `flask --app app users import`.
 
-The database gets a generated organisation of 200 units (`app.demo_generate`, no learners).
+The database gets a generated organisation of 200 units (`app.demo.organisation`, no learners).
 Each run writes a CSV of 1,000 new users (`username,full_name,email,unit_code,roles`, Chinese
 names, GB18030 as Chinese Excel saves it; every 50th user is also hr) and runs the command
 itself through Flask's CLI runner with `--codes-out`: reading and checking the file, the bulk
@@ -47,7 +47,7 @@ def users_csv(run: int, unit_codes: list[str]) -> bytes:
 def run_on(dialect: str, server_url: str | None, options: Options) -> Result:
     """Generate the units, then time `repeat` imports of 1,000 new users each."""
     from app.db import db
-    from app.demo_generate import generate_organisation
+    from app.demo.organisation import generate_organisation
     from app.models import Unit
 
     runs = 1 if options.quick else max(options.repeat, 3)

@@ -7,8 +7,8 @@ are bulk-inserted (1,000 of them for the baseline). In one process, one learner 
 
 - **Service path**, per submission, two transactions as in the browser (the lesson page, then
   the form post), each on a fresh writer session: load the user, course and lesson by id,
-  `quiz.services.quiz_state` (opens the attempt and its five items), commit; then load them
-  again, `quiz.services.submit` with a MultiDict of answers (grading, the conditional
+  `quiz.attempts.open_state` (opens the attempt and its five items), commit; then load them
+  again, `quiz.submission.submit` with a MultiDict of answers (grading, the conditional
   open -> submitted UPDATE, the lesson progress and enrollment rollup), commit. Half of the
   learners pass (the lesson completes), half fail.
 - **Baseline**, per attempt, on one writer session: INSERT one `quiz_attempts` row (already
@@ -114,7 +114,7 @@ class Workload:
         from app.models import Course, Lesson, Question, QuestionVersion
 
         self.db = db
-        # Separate learners: the baseline's attempts are "passed", which would stop quiz_state
+        # Separate learners: the baseline's attempts are "passed", which would stop open_state
         # from opening a new attempt for them.
         self.baseline_users = learner_ids[-1000:]
         self.learners = iter(learner_ids[:-1000])
@@ -146,14 +146,14 @@ class Workload:
 
     def submission(self) -> None:
         """One learner opens the quiz (lesson page) and submits it (form post)."""
-        from app.quiz import services
+        from app.quiz import attempts, submission
 
         user_id = next(self.learners)
         passing = user_id % 2 == 0
         session = self.db.new_session()
         try:
             user, course, lesson = self._load(session, user_id)
-            state = services.quiz_state(session, user, course, lesson)
+            state = attempts.open_state(session, user, course, lesson)
             assert state.attempt is not None
             token = state.attempt.token
             session.commit()
@@ -162,7 +162,7 @@ class Workload:
         session = self.db.new_session()
         try:
             user, course, lesson = self._load(session, user_id)
-            result = services.submit(
+            result = submission.submit(
                 session, user, course, lesson, token, PASSING if passing else FAILING
             )
             assert result.recorded_now and bool(result.attempt.passed) == passing

@@ -1,6 +1,6 @@
 """Unit reports at scale: the app's unit report against one raw SQL statement, and CSV export.
 
-For each database, an organisation is generated with `app.demo_generate` (2,000 units, 10
+For each database, an organisation is generated with `app.demo.organisation` (2,000 units, 10
 courses assigned to the root with sub-units, so every learner has 10 assigned courses) at
 10,000 and at 100,000 learners, each into a fresh database (1,000 and 10,000 learners with
 200 units under --quick). Only enrollments are written, not per-lesson rows: neither report
@@ -234,7 +234,7 @@ def measure(dialect: str, server_url: str | None, size: Size, repeat: int) -> di
     from sqlalchemy import select
 
     from app.db import db
-    from app.demo_generate import generate_organisation
+    from app.demo.organisation import generate_organisation
     from app.models import Unit
     from app.reports.queries import ReportFilters
 

@@ -231,7 +231,7 @@ def sync_paths(app: Flask, paths: Iterable[Path]) -> SyncRun:
     from app.content.check import check_paths, format_report
     from app.content.sync import sync_course
     from app.db import db
-    from app.learning.rollups import refresh_course_rollups
+    from app.progress.rollups import refresh_course_rollups
 
     watch = Stopwatch()
     outcomes: dict[str, str] = {}

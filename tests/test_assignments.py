@@ -40,7 +40,7 @@ def tree(sync_course):
 
 
 def _unit(writer, code):  # noqa: ANN001, ANN202
-    from app.units import unit_by_code
+    from app.organisation.tree import unit_by_code
 
     return unit_by_code(writer, code)
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event, select
 
-from app.learning import progress
 from app.models import Course, Enrollment, Lesson, LessonProgress, Unit, User
+from app.progress import recording as progress
 from tests.conftest import csrf_from
 
 COURSE = """---
@@ -118,7 +118,7 @@ def test_a_new_lesson_lowers_the_percent_of_unfinished_learners(
     files["02-two/02-d.md"] = _lesson("Lesson D")
     sync_course(files)
     from app.db import db
-    from app.learning.rollups import refresh_course_rollups
+    from app.progress.rollups import refresh_course_rollups
 
     writer = db.new_session()
     refresh_course_rollups(writer, "basics")

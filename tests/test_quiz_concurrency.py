@@ -36,7 +36,7 @@ def _worker(args: tuple[str, str, int]) -> Counter:
     from app import create_app
     from app.db import db
     from app.models import Course, Lesson, User
-    from app.quiz import services
+    from app.quiz import attempts, submission
     from config import TestingConfig
 
     url, username, seed = args
@@ -52,11 +52,11 @@ def _worker(args: tuple[str, str, int]) -> Counter:
                 user = session.scalar(select(User).where(User.username == username))
                 course = session.scalar(select(Course).where(Course.slug == "race"))
                 lesson = session.scalar(select(Lesson).where(Lesson.slug == "q"))
-                state = services.quiz_state(session, user, course, lesson)
+                state = attempts.open_state(session, user, course, lesson)
                 session.commit()
                 token = state.attempt.token
                 for _replay in range(2):
-                    result = services.submit(session, user, course, lesson, token, wrong)
+                    result = submission.submit(session, user, course, lesson, token, wrong)
                     session.commit()
                     outcomes["recorded" if result.recorded_now else "replayed"] += 1
             finally:

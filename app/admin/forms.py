@@ -9,8 +9,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import AcademyForm
 from app.models import ROLES
+from app.web.forms import AcademyForm
 
 ROLE_LABELS = {
     "learner": _l("Learner"),
@@ -48,7 +48,7 @@ class UploadForm(AcademyForm):
 
 
 class ConfirmImportForm(AcademyForm):
-    """Confirms a checked upload; the file travels back signed (see app.admin.uploads)."""
+    """Confirms a checked upload; the file travels back signed (see app.imports.sealed)."""
 
     upload = HiddenField(validators=[DataRequired()])
     new_codes = BooleanField(

@@ -6,12 +6,12 @@ confirmation, which carries the signed file back, writes it.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.admin import bp, importing, imports, services, uploads, user_imports
+from app.admin import services
 from app.admin.access import admin_required
 from app.admin.forms import (
     MAX_UPLOAD_BYTES,
@@ -23,28 +23,35 @@ from app.admin.forms import (
 from app.auth.forms import EmptyForm
 from app.auth.services import AccountError
 from app.db import db
+from app.imports import sealed
+from app.imports import units as units_import
+from app.imports import users as users_import
+from app.imports.codes_file import codes_csv
+from app.imports.csv_files import RowError, decode
 from app.models import User
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _actor() -> User:
     return current_user._get_current_object()
 
 
-def _read_upload(form: UploadForm) -> tuple[str, bytes, list[imports.RowError]]:
+def _read_upload(form: UploadForm) -> tuple[str, bytes, list[RowError]]:
     """The uploaded file's name and bytes, or an error when it is too big."""
     upload = form.file.data
     data = upload.read(MAX_UPLOAD_BYTES + 1)
     name = (upload.filename or "upload.csv")[:200]
     if len(data) > MAX_UPLOAD_BYTES:
         message = _("The file is larger than %(mb)d MB. Split it, or use the command line.", mb=5)
-        return name, b"", [imports.RowError(1, message)]
+        return name, b"", [RowError(1, message)]
     return name, data, []
 
 
 def _sealed(purpose: str, name: str, data: bytes) -> ConfirmImportForm:
     """The confirmation form carrying the checked file (already known to decode)."""
     return ConfirmImportForm(
-        upload=uploads.seal(purpose, {"name": name, "text": imports.decode(data)})
+        upload=sealed.seal(purpose, {"name": name, "text": decode(data)})
     )
 
 
@@ -52,7 +59,7 @@ def _unsealed(purpose: str, form: ConfirmImportForm) -> dict | None:
     """The file carried by a confirmation form, if the form is valid and not too old."""
     if not form.validate_on_submit():
         return None
-    return uploads.unseal(purpose, form.upload.data or "")
+    return sealed.unseal(purpose, form.upload.data or "")
 
 
 @bp.route("/")
@@ -95,10 +102,8 @@ def edit_user(user_id: int) -> Response | str | tuple[str, int]:
                     actor=_actor(),
                 )
             except AccountError as error:
-                db.session.rollback()
                 flash(str(error), "error")
             else:
-                db.session.commit()
                 flash(_("The changes to %(name)s are saved.", name=user.username), "success")
                 return redirect(url_for("admin.edit_user", user_id=user.id))
     status = 422 if form.is_submitted() else 200
@@ -117,10 +122,8 @@ def reset_code(user_id: int) -> Response | str:
     try:
         code, expires_at = services.reset_activation_code(db.session, user, actor=_actor())
     except AccountError as error:
-        db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("admin.edit_user", user_id=user.id))
-    db.session.commit()
     return render_template(
         "admin/activation_code.html", user=user, code=code, expires_at=expires_at
     )
@@ -135,7 +138,7 @@ def import_users() -> str | tuple[str, int]:
         status = 422 if form.is_submitted() else 200
         return render_template("admin/users_import.html", form=form, errors=[]), status
     name, data, errors = _read_upload(form)
-    plan = user_imports.plan_users(db.session, data) if not errors else None
+    plan = users_import.plan_users(db.session, data) if not errors else None
     if plan is None or plan.errors:
         errors = errors or plan.errors
         return render_template("admin/users_import.html", form=form, errors=errors), 422
@@ -157,21 +160,20 @@ def confirm_users_import() -> Response | str | tuple[str, int]:
     if payload is None:
         flash(_("This upload is too old or incomplete. Upload the file again."), "error")
         return redirect(url_for("admin.import_users"))
-    plan = user_imports.plan_users(db.session, payload["text"].encode("utf-8"))
+    plan = users_import.plan_users(db.session, payload["text"].encode("utf-8"))
     if plan.errors:
         return render_template(
             "admin/users_import.html", form=UploadForm(), errors=plan.errors
         ), 422
-    summary, issued = importing.import_users(
+    summary, issued = users_import.import_users(
         db.session,
         plan,
         new_codes=bool(form.new_codes.data),
         actor_id=_actor().id,
         source=payload["name"],
     )
-    db.session.commit()
     download = CodesDownloadForm(
-        codes=uploads.seal("codes", {"csv": importing.codes_csv(issued)})
+        codes=sealed.seal("codes", {"csv": codes_csv(issued)})
     )
     return render_template(
         "admin/users_imported.html", summary=summary, issued=issued, download=download
@@ -183,7 +185,7 @@ def confirm_users_import() -> Response | str | tuple[str, int]:
 def download_codes() -> Response:
     """The codes just shown, as a CSV file for HR (UTF-8 with BOM, opens in Excel)."""
     form = CodesDownloadForm()
-    payload = uploads.unseal("codes", form.codes.data or "") if form.validate_on_submit() else None
+    payload = sealed.unseal("codes", form.codes.data or "") if form.validate_on_submit() else None
     if payload is None:
         flash(_("These codes are no longer available. Issue new ones if they were lost."), "error")
         return redirect(url_for("admin.import_users"))
@@ -197,7 +199,7 @@ def download_codes() -> Response:
     )
 
 
-def _units_page(form: UploadForm, errors: list[imports.RowError], status: int) -> tuple[str, int]:
+def _units_page(form: UploadForm, errors: list[RowError], status: int) -> tuple[str, int]:
     page = request.args.get("page", 1, type=int) or 1
     tree = services.unit_tree(db.session, page)
     return render_template("admin/units.html", tree=tree, form=form, errors=errors), status
@@ -218,7 +220,7 @@ def import_units() -> str | tuple[str, int]:
     if not form.validate_on_submit():
         return _units_page(form, [], 422)
     name, data, errors = _read_upload(form)
-    plan = imports.plan_units(db.session, data) if not errors else None
+    plan = units_import.plan_units(db.session, data) if not errors else None
     if plan is None or plan.errors:
         return _units_page(form, errors or plan.errors, 422)
     return render_template(
@@ -238,11 +240,12 @@ def confirm_units_import() -> Response | tuple[str, int]:
     if payload is None:
         flash(_("This upload is too old or incomplete. Upload the file again."), "error")
         return redirect(url_for("admin.units"))
-    plan = imports.plan_units(db.session, payload["text"].encode("utf-8"))
+    plan = units_import.plan_units(db.session, payload["text"].encode("utf-8"))
     if plan.errors:
         return _units_page(UploadForm(), plan.errors, 422)
-    summary = importing.import_units(db.session, plan, actor_id=_actor().id, source=payload["name"])
-    db.session.commit()
+    summary = units_import.import_units(
+        db.session, plan, actor_id=_actor().id, source=payload["name"]
+    )
     flash(
         _(
             "Units imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",

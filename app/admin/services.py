@@ -13,8 +13,8 @@ from app import audit
 from app.auth import codes
 from app.auth.services import AccountError, set_active, set_roles
 from app.models import Unit, User
-from app.pagination import page_bounds
-from app.units import unit_by_code
+from app.organisation.tree import unit_by_code
+from app.web.pagination import page_bounds
 
 USERS_PER_PAGE = 50
 UNITS_PER_PAGE = 500

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.assignments import services
 from app.db import db
 from app.models import Course
-from app.units import unit_by_code
+from app.organisation.tree import unit_by_code
 
 assignments_cli = AppGroup("assignments", help="Assign required courses to units.")
 

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms import AcademyForm
+from app.web.forms import AcademyForm
 
 
 class AssignmentForm(AcademyForm):

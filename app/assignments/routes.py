@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app.assignments import bp, services
+from app.assignments import services
 from app.assignments.forms import AssignmentForm, ConfirmForm
 from app.db import db
 from app.models import Assignment, Course
-from app.units import scope_units, unit_by_code, within_scope
+from app.organisation.scope import managed_scope_or_404, within_scope
+from app.organisation.tree import unit_by_code
 
-
-def _scope():  # noqa: ANN202
-    """The caller's scope; 404 for anyone who manages no unit (the pages stay unseen)."""
-    scope = scope_units(db.session, current_user._get_current_object())
-    if scope == []:
-        abort(404)
-    return scope
+bp = Blueprint("assignments", __name__, url_prefix="/assignments")
 
 
 @bp.route("/", methods=["GET", "POST"])
 @login_required
 def index() -> Response | str | tuple[str, int]:
     """Assignments in the caller's units, and a form to add one."""
-    scope = _scope()
+    scope = managed_scope_or_404(db.session)
     form = AssignmentForm()
     courses = db.session.scalars(
         select(Course).where(Course.status == "published").order_by(Course.title)
@@ -50,10 +45,8 @@ def index() -> Response | str | tuple[str, int]:
                     actor_id=current_user.id,
                 )
             except services.AssignmentError as error:
-                db.session.rollback()
                 form.course.errors.append(str(error))
             else:
-                db.session.commit()
                 flash(
                     _("%(course)s is assigned to %(unit)s.", course=course.title, unit=unit.name),
                     "success",
@@ -65,7 +58,7 @@ def index() -> Response | str | tuple[str, int]:
 
 
 def _assignment_in_scope(assignment_id: int) -> Assignment:
-    scope = _scope()
+    scope = managed_scope_or_404(db.session)
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None or not within_scope(assignment.unit, scope):
         abort(404)
@@ -80,7 +73,6 @@ def remove(assignment_id: int) -> Response | str:
     form = ConfirmForm()
     if form.validate_on_submit():
         services.unassign(db.session, assignment, actor_id=current_user.id)
-        db.session.commit()
         flash(_("The assignment has been removed. Learners keep their progress."), "success")
         return redirect(url_for(".index"))
     return render_template("assignments/remove.html", assignment=assignment, form=form)

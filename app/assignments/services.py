@@ -1,81 +1,21 @@
-"""Assigning required courses to units, and resolving them to every unit they reach.
-
-`rebuild_unit_courses` recomputes the `unit_courses` table in two statements; it runs after
-any change to assignments or to the unit tree, so dashboards and reports never resolve the
-tree per learner.
-"""
+"""Assigning required courses to units; `app.organisation.unit_courses` resolves them to every
+unit they reach."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, func, insert, literal, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from app import audit
-from app.models import Assignment, Course, Unit, UnitCourse
+from app.models import Assignment, Course, Unit
+from app.organisation.unit_courses import rebuild_unit_courses
 
 
 class AssignmentError(ValueError):
     """An assignment that cannot be made, with a message for the person."""
-
-
-def rebuild_unit_courses(session: Session, root: Unit | None = None) -> None:
-    """Recompute which courses apply to each unit (below `root`, or everywhere).
-
-    A unit gets an assignment made to itself, or to an ancestor whose assignment includes
-    sub-units; when several reach it for one course, the nearest (deepest) one wins.
-    """
-    target = aliased(Unit)
-    source = aliased(Unit)
-    reaches = or_(
-        target.id == source.id,
-        and_(
-            Assignment.include_subunits.is_(True),
-            target.path.startswith(source.path, autoescape=False),
-        ),
-    )
-    rank = (
-        func.row_number()
-        .over(partition_by=(target.id, Assignment.course_id), order_by=source.depth.desc())
-        .label("rank")
-    )
-    candidates = (
-        select(
-            target.id.label("unit_id"),
-            Assignment.course_id,
-            Assignment.id.label("assignment_id"),
-            Assignment.required,
-            Assignment.due_date,
-            source.depth.label("source_depth"),
-            rank,
-        )
-        .join(source, source.id == Assignment.unit_id)
-        .join(target, reaches)
-    )
-    if root is not None:
-        candidates = candidates.where(target.path.startswith(root.path))
-    nearest = candidates.subquery()
-    old = delete(UnitCourse)
-    if root is not None:
-        old = old.where(
-            UnitCourse.unit_id.in_(select(Unit.id).where(Unit.path.startswith(root.path)))
-        )
-    session.execute(old.execution_options(synchronize_session=False))
-    session.execute(
-        insert(UnitCourse).from_select(
-            ["unit_id", "course_id", "assignment_id", "required", "due_date", "source_depth"],
-            select(
-                nearest.c.unit_id,
-                nearest.c.course_id,
-                nearest.c.assignment_id,
-                nearest.c.required,
-                nearest.c.due_date,
-                nearest.c.source_depth,
-            ).where(nearest.c.rank == literal(1)),
-        )
-    )
 
 
 def assign(

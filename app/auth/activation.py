@@ -10,8 +10,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.audit import client_address
-from app.auth import bp, codes
+from app.auth import codes
 from app.auth.forms import ActivateForm
+from app.auth.routes import bp
 from app.auth.sessions import start_session
 from app.auth.throttle import limits_from_config
 from app.db import db
@@ -36,9 +37,10 @@ def activate() -> Response | str | tuple[str, int]:
         limits_from_config(current_app.config),
     )
     if result.password_problems:
-        db.session.rollback()
         form.new_password.errors = [*form.new_password.errors, *result.password_problems]
         return render_template("auth/activate.html", form=form), 422
+    # Wrong codes count towards the throttle even though the page answers with an error
+    # status, which would otherwise roll them back.
     db.session.commit()
     if result.retry_after is not None:
         minutes = max(1, math.ceil(result.retry_after.total_seconds() / 60))

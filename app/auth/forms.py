@@ -7,7 +7,7 @@ from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.auth.passwords import MAX_LENGTH
-from app.forms import AcademyForm
+from app.web.forms import AcademyForm
 
 
 class LoginForm(AcademyForm):

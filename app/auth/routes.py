@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import math
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.audit import client_address
-from app.auth import bp, services
+from app.auth import services
 from app.auth.forms import ChangePasswordForm, EmptyForm, LoginForm
 from app.auth.redirects import safe_next
 from app.auth.sessions import end_session, start_session
 from app.auth.throttle import limits_from_config
 from app.db import db
+
+bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -34,6 +36,8 @@ def login() -> Response | str | tuple[str, int]:
         client_address(),
         limits_from_config(current_app.config),
     )
+    # Failed sign-ins count towards the throttle and go to the audit log even though the
+    # page answers with an error status, which would otherwise roll them back.
     db.session.commit()
     if result.retry_after is not None:
         minutes = max(1, math.ceil(result.retry_after.total_seconds() / 60))
@@ -66,7 +70,6 @@ def logout() -> Response:
     form = EmptyForm()
     if form.validate_on_submit() and current_user.is_authenticated:
         services.sign_out(db.session, current_user._get_current_object())
-        db.session.commit()
     end_session()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
@@ -86,14 +89,11 @@ def change_password() -> Response | str | tuple[str, int]:
                 form.new_password.data,
             )
         except services.WrongPasswordError as error:
-            db.session.rollback()
             form.current_password.errors = [*form.current_password.errors, str(error)]
             return render_template("auth/password.html", form=form), 422
         except services.AccountError as error:
-            db.session.rollback()
             form.new_password.errors = [*form.new_password.errors, str(error)]
             return render_template("auth/password.html", form=form), 422
-        db.session.commit()
         start_session(current_user._get_current_object())
         flash(_("Your password has been changed. Other devices have been signed out."), "success")
         return redirect(url_for("main.index"))

@@ -43,9 +43,8 @@ def sync_command(paths: tuple[Path, ...]) -> None:
     left the files are archived (hidden from learners, kept for reports), never deleted.
     Exits with status 1 when any course was refused.
     """
-    from app.content.sync import sync_course
+    from app.content.sync import sync_and_refresh
     from app.db import db
-    from app.learning.rollups import refresh_course_rollups
 
     paths = paths or (Path(current_app.config["COURSES_DIR"]),)
     report = check_paths(paths)
@@ -58,9 +57,7 @@ def sync_command(paths: tuple[Path, ...]) -> None:
     with click.progressbar(length=total, label="Importing lessons", file=sys.stderr) as bar:
         results = []
         for course in importable:
-            result = sync_course(session, course, progress=lambda _slug: bar.update(1))
-            if result.outcome != "unchanged":
-                refresh_course_rollups(session, result.slug)
+            result = sync_and_refresh(session, course, progress=lambda _slug: bar.update(1))
             session.commit()
             results.append(result)
     for result in results:

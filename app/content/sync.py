@@ -1,8 +1,11 @@
 """Import checked courses into the database: render once, keep identity, archive, never delete.
 
-`sync_courses` takes the parsed courses of a `CheckReport`. Each course is written in its own
-savepoint, so one course's failure leaves the others (and the database) untouched. A course
-whose files and assets are byte-for-byte what was last imported is skipped by hash.
+`sync_course` takes one parsed course of a `CheckReport` that has no errors and writes it into
+the caller's session, flushing but never committing: the caller commits once per course, so
+each course is imported in one transaction and one course's failure leaves the others
+untouched. A course whose files and assets are byte-for-byte what was last imported is
+skipped by hash. `sync_and_refresh` also brings the course's enrollment rollups up to date,
+as every caller (the command, the demo loader) needs.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from app.content.render import (
 )
 from app.models import Course, CourseAsset, Lesson, Module, Question, QuestionVersion
 from app.models.types import utcnow
+from app.progress.rollups import refresh_course_rollups
 
 ProgressCallback = Callable[[str], None]
 
@@ -335,3 +339,14 @@ def sync_course(
     The caller commits once per course, so each course is imported in one transaction.
     """
     return _CourseWriter(session, course, progress or (lambda _slug: None)).write()
+
+
+def sync_and_refresh(
+    session: Session, course: parsed.Course, progress: ProgressCallback | None = None
+) -> CourseSync:
+    """Import one checked course and recount its learners' rollups if anything changed
+    (lessons added or archived change every unfinished enrollment's percent). Never commits."""
+    result = sync_course(session, course, progress)
+    if result.outcome != "unchanged":
+        refresh_course_rollups(session, result.slug)
+    return result

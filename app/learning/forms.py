@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.forms import AcademyForm
+from app.web.forms import AcademyForm
 
 
 class CompleteLessonForm(AcademyForm):

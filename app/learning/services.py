@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
-from app.learning.access import visible_courses
+from app.content.lookup import visible_courses
 from app.models import (
     Course,
     Enrollment,
@@ -22,7 +22,7 @@ from app.models import (
     UnitCourse,
     User,
 )
-from app.pagination import page_bounds
+from app.web.pagination import page_bounds
 
 PAGE_SIZE = 20
 
@@ -89,11 +89,6 @@ def catalogue(
         pages=pages,
         total=total,
     )
-
-
-def find_course(session: Session, user: User, slug: str) -> Course | None:
-    """The course `slug` if the user may open it."""
-    return session.scalar(select(Course).where(Course.slug == slug, visible_courses(user)))
 
 
 @dataclass
@@ -188,23 +183,6 @@ def _continue_lesson(
     ):
         return by_id[enrollment.last_lesson_id]
     return next((lesson for lesson in lessons if lesson.id not in completed), None)
-
-
-def find_lesson(
-    session: Session, user: User, course_slug: str, lesson_slug: str
-) -> tuple[Course, Lesson] | None:
-    """A visible lesson of a visible course, in one query."""
-    row = session.execute(
-        select(Course, Lesson)
-        .join(Lesson, Lesson.course_id == Course.id)
-        .where(
-            Course.slug == course_slug,
-            visible_courses(user),
-            Lesson.slug == lesson_slug,
-            Lesson.archived.is_(False),
-        )
-    ).first()
-    return (row[0], row[1]) if row else None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -13,7 +22,8 @@ from app.auth.redirects import safe_next
 from app.db import db
 from app.i18n import local_now
 from app.learning.services import dashboard
-from app.main import bp
+
+bp = Blueprint("main", __name__)
 
 TEXT_SIZE_COOKIE = "text_size"
 

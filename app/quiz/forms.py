@@ -6,7 +6,7 @@ from __future__ import annotations
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Length
 
-from app.forms import AcademyForm
+from app.web.forms import AcademyForm
 
 
 class SubmitAttemptForm(AcademyForm):

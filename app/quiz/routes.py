@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.content.lookup import find_lesson
 from app.db import db, writes_database
-from app.learning import services as learning
-from app.quiz import bp, services
+from app.quiz import attempts as quiz_attempts
+from app.quiz import submission
 from app.quiz.forms import NewAttemptForm, SubmitAttemptForm
+
+bp = Blueprint("quiz", __name__)
 
 
 def _user():  # noqa: ANN202
@@ -18,7 +21,7 @@ def _user():  # noqa: ANN202
 
 
 def _lesson_or_404(course_slug: str, lesson_slug: str):  # noqa: ANN202
-    found = learning.find_lesson(db.session, _user(), course_slug, lesson_slug)
+    found = find_lesson(db.session, _user(), course_slug, lesson_slug)
     if found is None or not found[1].has_quiz:
         abort(404)
     return found
@@ -33,12 +36,11 @@ def submit(course_slug: str, lesson_slug: str) -> Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        result = services.submit(
+        result = submission.submit(
             db.session, _user(), course, lesson, form.attempt_token.data, request.form
         )
-    except services.QuizError:
+    except quiz_attempts.QuizError:
         abort(404)
-    db.session.commit()
     attempt = result.attempt
     if not result.recorded_now:
         flash(_("These answers were already submitted. Here is the recorded result."), "info")
@@ -57,8 +59,7 @@ def new_attempt(course_slug: str, lesson_slug: str) -> Response:
     form = NewAttemptForm()
     if not form.validate_on_submit():
         abort(400)
-    attempt = services.start_new_attempt(db.session, _user(), course, lesson)
-    db.session.commit()
+    attempt = quiz_attempts.start_new_attempt(db.session, _user(), course, lesson)
     if attempt is None:
         flash(_("You have used all the attempts allowed for this quiz."), "error")
     return redirect(
@@ -73,22 +74,22 @@ def result(course_slug: str, lesson_slug: str, number: int) -> str:
     """One submitted attempt: right or wrong per question, feedback, explanation, answers."""
     course, lesson = _lesson_or_404(course_slug, lesson_slug)
     try:
-        attempt = services.attempt_by_number(db.session, _user(), lesson, number)
-    except services.QuizError:
+        attempt = quiz_attempts.attempt_by_number(db.session, _user(), lesson, number)
+    except quiz_attempts.QuizError:
         abort(404)
     if attempt.status != "submitted":
         return redirect(  # type: ignore[return-value]
             url_for("learning.lesson", course_slug=course_slug, lesson_slug=lesson_slug)
         )
-    state = services.quiz_state(db.session, _user(), course, lesson, start=False)
-    db.session.commit()  # quiz_state may have closed an attempt whose time ran out
+    # Closes an attempt whose time ran out, so the page's "attempts left" is right.
+    state = quiz_attempts.open_state(db.session, _user(), course, lesson, start=False)
     return render_template(
         "quiz/result.html",
         course=course,
         lesson=lesson,
         attempt=attempt,
         state=state,
-        show_answers=services.answers_visible(lesson, attempt),
+        show_answers=quiz_attempts.answers_visible(lesson, attempt),
         form=NewAttemptForm(),
     )
 
@@ -98,5 +99,5 @@ def result(course_slug: str, lesson_slug: str, number: int) -> str:
 def attempts(course_slug: str, lesson_slug: str) -> str:
     """The learner's attempts at this quiz with dates and scores."""
     course, lesson = _lesson_or_404(course_slug, lesson_slug)
-    rows = services.attempts_of(db.session, _user(), lesson)
+    rows = quiz_attempts.attempts_of(db.session, _user(), lesson)
     return render_template("quiz/attempts.html", course=course, lesson=lesson, attempts=rows)

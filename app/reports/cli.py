@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from app.db import db
 from app.models import Course
+from app.organisation.tree import unit_by_code
 from app.reports import builders, downloads, queries
 from app.reports.exports import FORMATS, export
-from app.units import unit_by_code
 
 reports_cli = AppGroup("reports", help="Export unit-level completion reports.")
 

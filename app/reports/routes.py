@@ -11,6 +11,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import (
+    Blueprint,
     Response,
     abort,
     current_app,
@@ -26,25 +27,21 @@ from sqlalchemy import select
 
 from app.db import db
 from app.models import Course, Unit
-from app.pagination import page_bounds
-from app.reports import bp, builders, downloads, queries
+from app.organisation.scope import managed_scope_or_404, within_scope
+from app.organisation.tree import unit_by_code
+from app.reports import builders, downloads, queries
 from app.reports.chart import bar_chart_svg
 from app.reports.exports import FORMATS, content_disposition, download_name, stream
-from app.units import scope_units, unit_by_code, within_scope
+from app.web.pagination import page_bounds
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 LEARNERS_PER_PAGE = 50
 
 
-def _scope() -> list[Unit] | None:
-    scope = scope_units(db.session, current_user._get_current_object())
-    if scope == []:
-        abort(404)
-    return scope
-
-
 def _unit_in_scope(code: str) -> Unit:
     unit = unit_by_code(db.session, code)
-    if unit is None or not within_scope(unit, _scope()):
+    if unit is None or not within_scope(unit, managed_scope_or_404(db.session)):
         abort(404)
     return unit
 
@@ -99,7 +96,7 @@ def _format() -> str:
 
 
 def _download(report: str, unit: Unit, filters: queries.ReportFilters, fmt: str) -> Response:
-    """Audit-log the download, commit, then stream the file."""
+    """Audit-log the download, then stream the file (the log is committed before it streams)."""
     now = datetime.now(filters.zone)
     session = db.session
     table, rows = downloads.download_table(session, report, unit, filters, now, fmt)
@@ -113,7 +110,6 @@ def _download(report: str, unit: Unit, filters: queries.ReportFilters, fmt: str)
         rows=rows,
         filters=filters,
     )
-    session.commit()
 
     def body() -> Iterator[bytes]:
         # The rows are read from `session` while the file streams, after the view has returned
@@ -147,7 +143,7 @@ def _courses() -> list[Course]:
 @login_required
 def index() -> Response:
     """Start at the caller's own unit (HR) or at the top of the tree (admins)."""
-    scope = _scope()
+    scope = managed_scope_or_404(db.session)
     if scope:
         return redirect(url_for(".units", code=scope[0].code))
     root = db.session.scalar(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.name))
@@ -195,7 +191,7 @@ def _breadcrumbs(unit: Unit) -> list[Unit]:
     if not ids:
         return []
     ancestors = db.session.scalars(select(Unit).where(Unit.id.in_(ids))).all()
-    scope = _scope()
+    scope = managed_scope_or_404(db.session)
     return sorted((u for u in ancestors if within_scope(u, scope)), key=lambda u: u.depth)
 
 

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.content.check import check_paths
-from app.learning import progress
 from app.models import Course, Lesson, User
+from app.progress import recording as progress
 from tests.browser import (
     PHONE_VIEWPORT,
     axe_violations,

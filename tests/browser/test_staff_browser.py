@@ -12,8 +12,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.learning import progress
 from app.models import Assignment, Course, Lesson, User
+from app.progress import recording as progress
 from tests import factories
 from tests.browser import axe_violations, horizontal_overflow, login, tab_until
 from tests.browser.conftest import DESKTOP_VIEWPORT

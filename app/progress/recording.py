@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from app.learning.rollups import refresh_enrollment
 from app.models import Course, Enrollment, Lesson, LessonProgress, User
 from app.models.types import utcnow
+from app.progress.rollups import refresh_enrollment
 
 HEARTBEAT_SECONDS = 30
 # A heartbeat may arrive a little late (slow network, busy browser); anything later than this

@@ -1,31 +1,13 @@
-"""Organisational units: creating them with their materialised path, subtree queries."""
+"""Whose people a user may see: HR officers their scope units' subtrees, administrators all."""
 
 from __future__ import annotations
 
+from flask import abort
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Unit
-
-
-def create_unit(session: Session, code: str, name: str, parent: Unit | None = None) -> Unit:
-    """Add a unit under `parent`; its path is set once the database has given it an id."""
-    unit = Unit(code=code, name=name, parent=parent, path="", depth=0)
-    session.add(unit)
-    session.flush()
-    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
-    unit.depth = parent.depth + 1 if parent else 0
-    session.flush()
-    if parent is not None:
-        from app.assignments.services import rebuild_unit_courses
-
-        rebuild_unit_courses(session, unit)  # inherit the parent's assignments
-    return unit
-
-
-def unit_by_code(session: Session, code: str) -> Unit | None:
-    """The unit with this code, if any."""
-    return session.scalar(select(Unit).where(Unit.code == code))
 
 
 def scope_units(session: Session, user: object) -> list[Unit] | None:
@@ -51,3 +33,12 @@ def within_scope(unit: Unit, scope: list[Unit] | None) -> bool:
     if scope is None:
         return True
     return any(unit.path.startswith(root.path) for root in scope)
+
+
+def managed_scope_or_404(session: Session) -> list[Unit] | None:
+    """The signed-in user's scope for a staff page; 404 for anyone who manages no unit, so the
+    page's existence is not revealed to them."""
+    scope = scope_units(session, current_user._get_current_object())
+    if scope == []:
+        abort(404)
+    return scope

@@ -8,10 +8,11 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from app.admin.importing import codes_csv, import_units, import_users
-from app.admin.imports import RowError, plan_units
-from app.admin.user_imports import plan_users
 from app.db import db
+from app.imports.codes_file import codes_csv
+from app.imports.csv_files import RowError
+from app.imports.units import import_units, plan_units
+from app.imports.users import import_users, plan_users
 
 units_cli = AppGroup("units", help="Manage organisational units.")
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.assignments.services import assign
 from app.auth import services as accounts
-from app.models import User
-from app.units import create_unit, unit_by_code
+from app.content.check import check_paths
+from app.content.lookup import course_by_slug
+from app.content.sync import sync_and_refresh
+from app.models import Assignment, User
+from app.organisation.tree import create_unit, unit_by_code
 
 # (code, name, parent code)
 DEMO_UNITS = [
@@ -49,19 +55,13 @@ def load_demo(session: Session) -> list[tuple[str, str, list[str]]]:
 
 def load_demo_courses(session: Session, courses_dir: str) -> list[str]:
     """Import every course in `courses_dir` that has no errors; return one line per course."""
-    from app.content.check import check_paths
-    from app.content.sync import sync_course
-    from app.learning.rollups import refresh_course_rollups
-
     report = check_paths([courses_dir])
     lines = []
     for course in report.courses:
         if report.errors_in(course):
             lines.append(f"{course.id}: not imported, run `flask --app app courses check`")
             continue
-        result = sync_course(session, course)
-        if result.outcome != "unchanged":
-            refresh_course_rollups(session, result.slug)
+        result = sync_and_refresh(session, course)
         lines.append(f"{course.id}: {result.outcome}")
     _assign_demo_courses(session)
     return lines
@@ -75,14 +75,9 @@ DEMO_ASSIGNMENTS = [
 
 
 def _assign_demo_courses(session: Session) -> None:
-    from datetime import date, timedelta
-
-    from app.assignments.services import assign
-    from app.models import Assignment, Course
-
     for unit_code, slug, days in DEMO_ASSIGNMENTS:
         unit = unit_by_code(session, unit_code)
-        course = session.scalar(select(Course).where(Course.slug == slug))
+        course = course_by_slug(session, slug)
         if unit is None or course is None or course.status != "published":
             continue
         exists = session.scalar(

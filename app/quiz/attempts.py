@@ -1,8 +1,8 @@
-"""Quiz attempts: start or resume, submit exactly once, grade, complete the lesson on a pass.
+"""Quiz attempts: where a learner stands, opening an attempt, and finding past attempts.
 
-Services take the session first and never commit. "Exactly once" rests on the database: the
-submit is a conditional UPDATE from open to submitted that only one request can win, and the
-unique indexes on attempts make a second open attempt impossible.
+Reading a quiz's state never writes (`read_state`); opening an attempt, or closing one whose
+time ran out, is `open_state`. Services take the session first and never commit. The unique
+indexes on attempts make a second open attempt impossible.
 """
 
 from __future__ import annotations
@@ -13,24 +13,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
-from app.learning import progress
 from app.models import (
     AttemptItem,
     Course,
     Lesson,
-    LessonProgress,
     Question,
     QuestionVersion,
     QuizAttempt,
     User,
 )
 from app.models.types import utcnow
-from app.quiz.grading import grade, score_percent
+from app.quiz.recording import close_attempt
 
 _RACE_RETRIES = 5
 # Answers may arrive a little after the deadline (a slow network, the click at 0:00).
@@ -50,7 +47,7 @@ class QuizState:
     used: int  # submitted attempts
     passed: bool
     exhausted: bool  # no attempt left and not passed
-    # Read without writing (`write=False`): opening or closing an attempt is still to be done.
+    # Read without writing (`read_state`): opening or closing an attempt is still to be done.
     needs_write: bool = False
 
 
@@ -114,43 +111,56 @@ def _open_attempt(session: Session, user: User, lesson: Lesson) -> QuizAttempt |
     )
 
 
-def quiz_state(
+def read_state(
+    session: Session, user: User, lesson: Lesson, *, now: datetime | None = None
+) -> QuizState:
+    """The learner's quiz state, read without writing anything.
+
+    `needs_write` says whether opening the lesson has something to record: an attempt to open
+    (one is allowed and the learner has not passed) or one whose time ran out to close.
+    """
+    now = now or utcnow()
+    attempt = _open_attempt(session, user, lesson)
+    expired = _expired(attempt, now)
+    if expired:
+        attempt = None
+    done = _submitted(session, user, lesson)
+    passed = any(a.passed for a in done)
+    left = _attempts_left(lesson, done)
+    would_start = attempt is None and left and not passed
+    return _state(attempt, done, passed, left, needs_write=expired or would_start)
+
+
+def open_state(
     session: Session,
     user: User,
     course: Course,
     lesson: Lesson,
     *,
     start: bool = True,
-    write: bool = True,
     now: datetime | None = None,
     rng: random.Random | None = None,
 ) -> QuizState:
-    """The learner's quiz state; with `start`, opens an attempt when one is allowed.
+    """The learner's quiz state after recording what opening the quiz changes.
 
-    An open attempt whose time ran out is closed as submitted first (nothing late counts). A
-    learner who has passed is not given a new attempt unless they ask (`start_new_attempt`).
-    With `write=False` nothing is changed: `needs_write` says whether a writing call would.
+    An open attempt whose time ran out is closed as submitted first (nothing late counts). With
+    `start`, an attempt is opened when one is allowed; a learner who has passed is not given a
+    new attempt unless they ask (`start_new_attempt`).
     """
     now = now or utcnow()
-    if write:
-        # Two tabs or devices opening the quiz at once queue here (a row lock on PostgreSQL;
-        # SQLite writers are serialised anyway), so the second one finds the first's attempt.
-        # The unique indexes stay the guarantee; the retries below cover anything else.
-        session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    # Two tabs or devices opening the quiz at once queue here (a row lock on PostgreSQL;
+    # SQLite writers are serialised anyway), so the second one finds the first's attempt.
+    # The unique indexes stay the guarantee; the retries below cover anything else.
+    session.execute(select(User.id).where(User.id == user.id).with_for_update())
     for _race in range(_RACE_RETRIES):
         attempt = _open_attempt(session, user, lesson)
-        expired = bool(attempt and attempt.deadline_at and now > attempt.deadline_at + GRACE)
-        if expired and write:
-            _close(session, user, course, lesson, attempt, {}, now, timed_out=True)
-        if expired:
+        if attempt is not None and _expired(attempt, now):
+            close_attempt(session, user, course, lesson, attempt, {}, now, timed_out=True)
             attempt = None
         done = _submitted(session, user, lesson)
         passed = any(a.passed for a in done)
-        left = lesson.max_attempts == 0 or len(done) < lesson.max_attempts
-        would_start = attempt is None and start and left and not passed
-        if not write:
-            return _state(attempt, done, passed, left, needs_write=expired or would_start)
-        if not would_start:
+        left = _attempts_left(lesson, done)
+        if attempt is not None or not start or not left or passed:
             break
         try:
             with session.begin_nested():
@@ -160,6 +170,14 @@ def quiz_state(
             attempt = None
     return _state(attempt, done, passed, left)
 
+
+def _expired(attempt: QuizAttempt | None, now: datetime) -> bool:
+    """Whether an open attempt's time limit (and the grace after it) has passed."""
+    return bool(attempt and attempt.deadline_at and now > attempt.deadline_at + GRACE)
+
+
+def _attempts_left(lesson: Lesson, done: list[QuizAttempt]) -> bool:
+    return lesson.max_attempts == 0 or len(done) < lesson.max_attempts
 
 def _state(
     attempt: QuizAttempt | None,
@@ -184,7 +202,7 @@ def start_new_attempt(
     session: Session, user: User, course: Course, lesson: Lesson, *, now: datetime | None = None
 ) -> QuizAttempt | None:
     """Open another attempt on request (e.g. to improve a passing score), if any is left."""
-    state = quiz_state(session, user, course, lesson, start=False, now=now)
+    state = open_state(session, user, course, lesson, start=False, now=now)
     if state.attempt is not None:
         return state.attempt
     if lesson.max_attempts and state.used >= lesson.max_attempts:
@@ -236,28 +254,6 @@ def _new_attempt(
     return attempt
 
 
-def responses_from_form(form: Any, attempt: QuizAttempt) -> dict[str, Any]:
-    """Pick each question's answer out of the posted form (`q-<question id>`)."""
-    answers: dict[str, Any] = {}
-    for item in attempt.items:
-        field = f"q-{item.slug}"
-        if item.version.data["type"] == "multiple":
-            values = [v for v in form.getlist(field) if v]
-            answers[item.slug] = values or None
-        else:
-            value = form.get(field)
-            answers[item.slug] = value.strip()[:500] if isinstance(value, str) else None
-    return answers
-
-
-@dataclass(frozen=True)
-class Submission:
-    """The outcome of a submit: the recorded attempt, and whether this request recorded it."""
-
-    attempt: QuizAttempt
-    recorded_now: bool
-
-
 def find_attempt(session: Session, user: User, token: str) -> QuizAttempt:
     """The learner's own attempt with this token."""
     attempt = (
@@ -274,109 +270,6 @@ def find_attempt(session: Session, user: User, token: str) -> QuizAttempt:
     return attempt
 
 
-def submit(
-    session: Session,
-    user: User,
-    course: Course,
-    lesson: Lesson,
-    token: str,
-    form: Any,
-    *,
-    now: datetime | None = None,
-) -> Submission:
-    """Grade an attempt once. A replay (double click, back button, second tab) changes nothing
-    and returns the attempt as first recorded."""
-    now = now or utcnow()
-    attempt = find_attempt(session, user, token)
-    if attempt.lesson_id != lesson.id:
-        raise QuizError(token)
-    if attempt.status == "submitted":
-        return Submission(attempt, recorded_now=False)
-    late = attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
-    answers = {} if late else responses_from_form(form, attempt)
-    recorded = _close(session, user, course, lesson, attempt, answers, now, timed_out=late)
-    if not recorded:
-        session.expire(attempt)
-    return Submission(attempt, recorded_now=recorded)
-
-
-def _close(
-    session: Session,
-    user: User,
-    course: Course,
-    lesson: Lesson,
-    attempt: QuizAttempt,
-    answers: dict[str, Any],
-    now: datetime,
-    *,
-    timed_out: bool,
-) -> bool:
-    """Grade the attempt and claim it (open -> submitted) in one conditional UPDATE; False if
-    another request claimed it first, in which case nothing of this one is written."""
-    results = [(item, grade(item.version.data, answers.get(item.slug))) for item in attempt.items]
-    earned = sum(result.points for _item, result in results)
-    possible = sum(float(item.version.data["points"]) for item, _result in results)
-    raw = 100.0 * earned / possible if possible else 0.0
-    values = {
-        "status": "submitted",
-        "submitted_at": now,
-        "timed_out": timed_out,
-        "points_earned": round(earned, 4),
-        "points_possible": possible,
-        "score": score_percent(earned, possible),
-        "passed": possible > 0 and raw >= attempt.pass_percent,
-    }
-    claimed = session.execute(
-        update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id, QuizAttempt.status == "open")
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        return False
-    item_rows = [
-        {
-            "id": item.id,
-            "response": answers.get(item.slug),
-            "correct": result.correct,
-            "points_earned": result.points,
-            "message": result.message,
-        }
-        for item, result in results
-    ]
-    if item_rows:
-        session.execute(update(AttemptItem), item_rows)  # one executemany by primary key
-    # Both writes are done: record them on the loaded objects without flushing them again.
-    for key, value in values.items():
-        set_committed_value(attempt, key, value)
-    for item, row in zip((item for item, _r in results), item_rows, strict=True):
-        for key in ("response", "correct", "points_earned", "message"):
-            set_committed_value(item, key, row[key])
-    _record_result(session, user, course, lesson, attempt)
-    return True
-
-
-def _record_result(
-    session: Session, user: User, course: Course, lesson: Lesson, attempt: QuizAttempt
-) -> None:
-    """Keep the best score on the lesson and the course; a pass completes the lesson.
-
-    `record_activity` locks the enrollment first, so results arriving together lose nothing.
-    """
-    visit = progress.record_activity(session, user, course, lesson, completed=bool(attempt.passed))
-    enrollment, lesson_progress = visit.enrollment, visit.progress
-    if lesson_progress.best_score is None or lesson_progress.best_score < (attempt.score or 0):
-        lesson_progress.best_score = attempt.score
-    session.flush()
-    # The course's score: the mean of the best scores of its quiz lessons tried so far.
-    mean = session.scalar(
-        select(func.avg(LessonProgress.best_score)).where(
-            LessonProgress.user_id == user.id,
-            LessonProgress.course_id == course.id,
-            LessonProgress.best_score.is_not(None),
-        )
-    )
-    enrollment.best_score = round(float(mean), 1) if mean is not None else None
 
 
 def attempts_of(session: Session, user: User, lesson: Lesson) -> list[QuizAttempt]:

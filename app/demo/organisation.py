@@ -32,7 +32,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from app import audit
-from app.demo_progress import LESSONS_PER_COURSE, ProgressCounts, progress_rows
+from app.demo.learner_progress import LESSONS_PER_COURSE, ProgressCounts, progress_rows
 from app.models import (
     Assignment,
     Course,

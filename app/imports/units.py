@@ -1,111 +1,27 @@
-"""Reading the import CSV files, and checking a units file; shared by the commands and the pages.
+"""Importing a units file (`code,name,parent_code`): check it into a plan, then apply the plan.
 
 Checking never writes: it turns a file into a plan (what would be created, updated or left
-alone) or into a list of errors, each with the row number a spreadsheet shows (row 1 is the
-header, row 2 the first data row). Users files are checked in app.admin.user_imports; plans
-are carried out by app.admin.importing.
+alone) or into a list of errors with their row numbers. Applying a plan without errors takes
+a bounded number of bulk statements: new units are inserted in one statement, names and
+parents updated in one executemany, and each moved unit's subtree gets its new path and depth
+from one UPDATE over the subtree's path range. Neither step commits.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
+from app import audit
+from app.imports.bulk import ImportSummary, forget_cached
+from app.imports.csv_files import RowError, read_rows
 from app.models import Unit
+from app.organisation.unit_courses import rebuild_unit_courses
 
 UNIT_COLUMNS = ("code", "name", "parent_code")
-CHUNK = 500  # ids or names per IN (...) list: well under every database's parameter limit
-
-
-@dataclass(frozen=True)
-class RowError:
-    """A problem in one row of the file (row 1 is the header)."""
-
-    row: int
-    message: str
-
-
-def chunks(items: Iterable[str] | Iterable[int], size: int = CHUNK) -> Iterator[list]:
-    """Split `items` into lists of at most `size`, for bounded IN (...) queries."""
-    batch: list = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def decode(data: bytes) -> str:
-    """The file's text: UTF-8 with or without a BOM, else GB18030 (Chinese Excel's "CSV").
-
-    Raises ValueError with a message for the person when it is neither.
-    """
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise ValueError(
-            _("The file is not UTF-8 or GB18030 text. Save it as CSV (UTF-8) and try again.")
-        ) from None
-
-
-def read_rows(
-    data: bytes, columns: tuple[str, ...]
-) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
-    """Decode and split a CSV file into (row number, {column: trimmed value}) pairs.
-
-    Columns may come in any order; extra columns are ignored; blank rows are skipped (but
-    counted, so the numbers match the spreadsheet).
-    """
-    try:
-        text = decode(data)
-    except ValueError as error:
-        return [], [RowError(1, str(error))]
-    records = list(csv.reader(io.StringIO(text, newline="")))
-    if not records:
-        return [], [RowError(1, _("The file is empty."))]
-    header = [name.strip().lower() for name in records[0]]
-    missing = [name for name in columns if name not in header]
-    if missing:
-        return [], [
-            RowError(
-                1,
-                _(
-                    "The first row must name the columns %(columns)s; missing: %(missing)s.",
-                    columns=",".join(columns),
-                    missing=", ".join(missing),
-                ),
-            )
-        ]
-    where = {name: header.index(name) for name in columns}
-    rows = []
-    for number, record in enumerate(records[1:], start=2):
-        if not any(value.strip() for value in record):
-            continue
-        values = {
-            name: record[i].strip() if i < len(record) else "" for name, i in where.items()
-        }
-        rows.append((number, values))
-    if not rows:
-        return [], [RowError(2, _("The file has a header but no rows."))]
-    return rows, []
-
-
-# --- units -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -121,7 +37,7 @@ class ExistingUnit:
 
 
 @dataclass(frozen=True)
-class UnitRow:
+class PlannedUnit:
     """One checked row of a units file and what it would do."""
 
     row: int
@@ -136,7 +52,7 @@ class UnitRow:
 class UnitsPlan:
     """What importing a units file would do, or why it cannot."""
 
-    rows: list[UnitRow] = field(default_factory=list)
+    rows: list[PlannedUnit] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     existing: dict[str, ExistingUnit] = field(default_factory=dict)
     # Every unit's parent code after the import (existing units and the file's).
@@ -204,12 +120,12 @@ def plan_units(session: Session, data: bytes) -> UnitsPlan:
     for number, code, name, parent_code in candidates:
         old = plan.existing.get(code)
         if old is None:
-            plan.rows.append(UnitRow(number, code, name, parent_code, "create"))
+            plan.rows.append(PlannedUnit(number, code, name, parent_code, "create"))
             continue
         old_parent = code_of.get(old.parent_id) if old.parent_id else None
         moves = old_parent != parent_code
         action = "update" if moves or old.name != name else "unchanged"
-        plan.rows.append(UnitRow(number, code, name, parent_code, action, moves))
+        plan.rows.append(PlannedUnit(number, code, name, parent_code, action, moves))
     return plan
 
 
@@ -241,3 +157,97 @@ def _cycles(final_parent: dict[str, str | None], row_of: dict[str, int]) -> list
         for member in chain:
             reaches_root[member] = ok
     return sorted(errors, key=lambda e: e.row)
+
+
+def import_units(
+    session: Session, plan: UnitsPlan, *, actor_id: int | None, source: str
+) -> ImportSummary:
+    """Write a checked units plan (it must have no errors) and audit-log it."""
+    assert not plan.errors, "only a plan without errors can be imported"
+    table = Unit.__table__
+    ids = {code: unit.id for code, unit in plan.existing.items()}
+    new_rows = [row for row in plan.rows if row.action == "create"]
+    if new_rows:
+        # Paths need ids, so new units are inserted first and placed further down.
+        inserted = session.execute(
+            insert(table).returning(table.c.id, table.c.code, sort_by_parameter_order=True),
+            [{"code": r.code, "name": r.name, "path": "", "depth": 0} for r in new_rows],
+        )
+        ids.update({code: unit_id for unit_id, code in inserted})
+    changed = [row for row in plan.rows if row.action != "unchanged"]
+    if changed:
+        session.connection().execute(
+            update(table).where(table.c.id == bindparam("unit_id")),
+            [
+                {
+                    "unit_id": ids[r.code],
+                    "name": r.name,
+                    "parent_id": ids[r.parent_code] if r.parent_code else None,
+                }
+                for r in changed
+            ],
+        )
+
+    final_path = _final_paths(plan.final_parent, ids)
+    current = {code: unit.path for code, unit in plan.existing.items()}
+    moved = sorted(
+        (row.code for row in plan.rows if row.moves), key=lambda code: final_path[code].count("/")
+    )
+    for code in moved:
+        # Parents are placed before children, so every prefix read here is already final.
+        old, new = current[code], final_path[code]
+        delta = new.count("/") - old.count("/")
+        session.connection().execute(
+            update(table)
+            .where(table.c.path.startswith(old, autoescape=True))
+            .values(
+                path=literal(new) + func.substr(table.c.path, len(old) + 1),
+                depth=table.c.depth + delta,
+            )
+        )
+        for other, path in current.items():
+            if path.startswith(old):
+                current[other] = new + path[len(old) :]
+    if new_rows:
+        session.connection().execute(
+            update(table).where(table.c.id == bindparam("unit_id")),
+            [
+                {
+                    "unit_id": ids[r.code],
+                    "path": final_path[r.code],
+                    "depth": final_path[r.code].count("/") - 2,
+                }
+                for r in new_rows
+            ],
+        )
+    forget_cached(session, Unit)
+    if new_rows or moved:
+        # New and moved units inherit (or lose) the assignments of their new ancestors.
+        rebuild_unit_courses(session)
+    summary = ImportSummary(plan.count("create"), plan.count("update"), plan.count("unchanged"))
+    audit.record(
+        session,
+        "units_imported",
+        actor_id=actor_id,
+        subject=source,
+        created=summary.created,
+        updated=summary.updated,
+        unchanged=summary.unchanged,
+        moved=moved,
+    )
+    return summary
+
+
+def _final_paths(final_parent: dict[str, str | None], ids: dict[str, int]) -> dict[str, str]:
+    """Every unit's materialised path after the import (the plan has no cycles)."""
+    paths: dict[str, str] = {}
+    for start in final_parent:
+        chain: list[str] = []
+        code: str | None = start
+        while code is not None and code not in paths:
+            chain.append(code)
+            code = final_parent.get(code)
+        prefix = paths[code] if code is not None else "/"
+        for member in reversed(chain):
+            prefix = paths[member] = f"{prefix}{ids[member]}/"
+    return paths

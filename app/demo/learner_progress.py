@@ -1,6 +1,6 @@
 """Learner progress rows for `demo generate`: enrollments and lesson progress, as plain dicts.
 
-Kept apart from the organisation builder (app/demo_generate.py) because it is the one part
+Kept apart from the organisation builder (app/demo/organisation.py) because it is the one part
 that decides what realistic progress looks like: about 60% of learner-course pairs started,
 half of those completed, completion times spread over the current year.
 """

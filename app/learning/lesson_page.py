@@ -1,0 +1,52 @@
+"""What opening a lesson reads and records: the learner's progress and the lesson's quiz.
+
+A revisit only reads (`read_lesson`). The first visit, a change of lesson, opening a quiz
+attempt or closing one whose time ran out write (`record_lesson`), in a transaction that is a
+writer from its start; `LessonPage.needs_write` says which of the two a request needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from app.models import AttemptItem, Course, Enrollment, Lesson, LessonProgress, User
+from app.progress import recording as progress
+from app.quiz import attempts
+from app.quiz.attempts import QuizState
+
+
+@dataclass(frozen=True)
+class LessonPage:
+    """The learner's standing in a lesson, as the lesson page shows it."""
+
+    enrollment: Enrollment | None
+    progress: LessonProgress | None
+    quiz: QuizState | None
+    needs_write: bool = False
+    # Attempt items by question id, shown where their quiz block was written (not when shuffled).
+    placed: dict[str, AttemptItem] = field(default_factory=dict)
+
+
+def _placed(lesson: Lesson, quiz: QuizState | None) -> dict[str, AttemptItem]:
+    if quiz is None or quiz.attempt is None or lesson.shuffle:
+        return {}
+    return {item.slug: item for item in quiz.attempt.items if item.version.data}
+
+
+def read_lesson(session: Session, user: User, course: Course, lesson: Lesson) -> LessonPage:
+    """The learner's progress and quiz state, read without writing."""
+    enrollment, seen = progress.current_visit(session, user, course, lesson)
+    quiz = attempts.read_state(session, user, lesson) if lesson.has_quiz else None
+    needs_write = progress.view_needs_recording(enrollment, seen, lesson) or bool(
+        quiz and quiz.needs_write
+    )
+    return LessonPage(enrollment, seen, quiz, needs_write, _placed(lesson, quiz))
+
+
+def record_lesson(session: Session, user: User, course: Course, lesson: Lesson) -> LessonPage:
+    """Record the visit (enroll, start, "continue here") and open or close the quiz attempt."""
+    visit = progress.record_view(session, user, course, lesson)
+    quiz = attempts.open_state(session, user, course, lesson) if lesson.has_quiz else None
+    return LessonPage(visit.enrollment, visit.progress, quiz, False, _placed(lesson, quiz))

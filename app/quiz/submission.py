@@ -1,0 +1,66 @@
+"""Submitting a quiz: read the answers from the form and grade them, once.
+
+A replay (double click, back button, second tab) changes nothing and returns the attempt as
+first recorded. Services take the session first and never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.models import Course, Lesson, QuizAttempt, User
+from app.models.types import utcnow
+from app.quiz.attempts import GRACE, QuizError, find_attempt
+from app.quiz.recording import close_attempt
+
+
+def responses_from_form(form: Any, attempt: QuizAttempt) -> dict[str, Any]:
+    """Pick each question's answer out of the posted form (`q-<question id>`)."""
+    answers: dict[str, Any] = {}
+    for item in attempt.items:
+        field = f"q-{item.slug}"
+        if item.version.data["type"] == "multiple":
+            values = [v for v in form.getlist(field) if v]
+            answers[item.slug] = values or None
+        else:
+            value = form.get(field)
+            answers[item.slug] = value.strip()[:500] if isinstance(value, str) else None
+    return answers
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The outcome of a submit: the recorded attempt, and whether this request recorded it."""
+
+    attempt: QuizAttempt
+    recorded_now: bool
+
+
+def submit(
+    session: Session,
+    user: User,
+    course: Course,
+    lesson: Lesson,
+    token: str,
+    form: Any,
+    *,
+    now: datetime | None = None,
+) -> Submission:
+    """Grade an attempt once. A replay (double click, back button, second tab) changes nothing
+    and returns the attempt as first recorded."""
+    now = now or utcnow()
+    attempt = find_attempt(session, user, token)
+    if attempt.lesson_id != lesson.id:
+        raise QuizError(token)
+    if attempt.status == "submitted":
+        return Submission(attempt, recorded_now=False)
+    late = attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
+    answers = {} if late else responses_from_form(form, attempt)
+    recorded = close_attempt(session, user, course, lesson, attempt, answers, now, timed_out=late)
+    if not recorded:
+        session.expire(attempt)
+    return Submission(attempt, recorded_now=recorded)

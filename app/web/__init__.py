@@ -1,0 +1,1 @@
+"""Pieces every blueprint's pages share: the base form, pagination, security headers."""
