@@ -19,7 +19,7 @@ def test_five_failures_refuse_even_the_right_password(auth, make_user):
     response = auth.login("ann")
     assert response.status_code == 429
     assert "Too many failed sign-in attempts" in response.text
-    assert "minutes" in response.text
+    assert "Wait 15 minutes and try again" in response.text
 
 
 def test_four_failures_still_allow_the_right_password(auth, make_user):

@@ -248,7 +248,7 @@ def test_expired_open_attempt_is_closed_when_the_lesson_is_opened(client, learne
 def test_countdown_deadline_is_on_the_form(client, learner):
     html, _token = _open(client, "timed")
     assert "data-deadline=" in html
-    assert "Time limit: 1 minutes" in html
+    assert "Time limit: 1 minute. Answers are accepted until" in html
 
 
 def test_draw_takes_fresh_questions_from_the_pool(client, learner, session):

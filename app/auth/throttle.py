@@ -7,6 +7,7 @@ attacker cannot keep a victim locked out forever; a success clears the account's
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -75,6 +76,11 @@ def note_attempt(session: Session, username: str, address: str, succeeded: bool)
         .execution_options(synchronize_session=False)
     )
     session.add(LoginAttempt(username=username, address=address, succeeded=succeeded))
+
+
+def wait_minutes(retry_after: timedelta) -> int:
+    """The wait to tell a refused person: whole minutes, rounded up, at least one."""
+    return max(1, math.ceil(retry_after.total_seconds() / 60))
 
 
 def limits_from_config(config: Mapping[str, Any]) -> ThrottleLimits:

@@ -23,15 +23,16 @@ import math
 import random
 import secrets
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import audit
+from app.demo.bulk import FreeIds, advance_sequences, first_free_ids, free_prefix, insert_rows
 from app.demo.learner_progress import LESSONS_PER_COURSE, ProgressCounts, progress_rows
 from app.models import (
     Assignment,
@@ -51,7 +52,6 @@ LEVEL_NAMES = ("Province", "City", "County", "Department", "Section", "Office")
 
 LEAF_WEIGHT = 4  # a leaf unit gets this many times the learners of an inner unit
 LEARNERS_PER_SLICE = 2_000  # learners written (with their progress) per round of INSERTs
-ROWS_PER_STATEMENT = 20_000  # rows handed to one executemany call
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN_NAMES = ("伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛")
@@ -96,71 +96,8 @@ class GenerationSummary:
         ]
 
 
-@dataclass(frozen=True)
-class _Ids:
-    """The first free id of each table the generator writes with explicit ids."""
-
-    unit: int
-    user: int
-    course: int
-    module: int
-    lesson: int
-
-
-def _batches(rows: Sequence[dict[str, Any]], size: int = ROWS_PER_STATEMENT) -> Iterator[Any]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
-
-
-def _insert(session: Session, model: type, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert plain rows into `model`'s table, a batch per executemany; returns the count."""
-    for batch in _batches(rows):
-        session.execute(insert(model.__table__), batch)  # type: ignore[attr-defined]
-    return len(rows)
-
-
 def _full_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choices(GIVEN_NAMES, k=2))
-
-
-def _free_prefix(session: Session) -> str:
-    """`GEN`, or `GEN2`, `GEN3`... : the first prefix no earlier run has used."""
-    number = 1
-    while True:
-        prefix = "GEN" if number == 1 else f"GEN{number}"
-        low = prefix.lower()
-        taken = (
-            session.scalar(select(Unit.id).where(Unit.code == f"{prefix}-000000"))
-            or session.scalar(select(Course.id).where(Course.slug == f"{low}-course-01"))
-            or session.scalar(select(User.id).where(User.username == f"{low}-0000001"))
-        )
-        if not taken:
-            return prefix
-        number += 1
-
-
-def _first_free_ids(session: Session) -> _Ids:
-    def after(model: type) -> int:
-        return (session.scalar(select(func.max(model.id))) or 0) + 1  # type: ignore[attr-defined]
-
-    return _Ids(after(Unit), after(User), after(Course), after(Module), after(Lesson))
-
-
-def _advance_sequences(session: Session, models: Sequence[type]) -> None:
-    """PostgreSQL: move each id sequence past the ids inserted explicitly.
-
-    SQLite picks max(id) + 1 by itself; PostgreSQL's sequences would hand out taken ids.
-    """
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    for model in models:
-        name = model.__tablename__  # type: ignore[attr-defined]
-        session.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'),"  # noqa: S608
-                f" (SELECT max(id) FROM {name}))"
-            )
-        )
 
 
 def _level_sizes(units: int) -> list[int]:
@@ -219,7 +156,7 @@ def _build_units(
             level.append((unit_id, path))
         levels.append(level)
     # Parents first: the foreign key to the parent must be satisfied row by row.
-    _insert(session, Unit, rows)
+    insert_rows(session, Unit, rows)
     weights = [
         (row["id"], 1 if row["id"] in parents_with_children else LEAF_WEIGHT) for row in rows
     ]
@@ -227,7 +164,7 @@ def _build_units(
 
 
 def _build_courses(
-    session: Session, prefix: str, courses: int, ids: _Ids, now: datetime
+    session: Session, prefix: str, courses: int, ids: FreeIds, now: datetime
 ) -> list[dict[str, Any]]:
     """Insert `courses` published courses of one module and eight lessons each."""
     low = prefix.lower()
@@ -286,9 +223,9 @@ def _build_courses(
                     "archived": False,
                 }
             )
-    _insert(session, Course, course_rows)
-    _insert(session, Module, module_rows)
-    _insert(session, Lesson, lesson_rows)
+    insert_rows(session, Course, course_rows)
+    insert_rows(session, Module, module_rows)
+    insert_rows(session, Lesson, lesson_rows)
     return course_rows
 
 
@@ -308,7 +245,7 @@ def _assign(
         }
         for index, course in enumerate(course_rows)
     ]
-    _insert(session, Assignment, rows)
+    insert_rows(session, Assignment, rows)
     from app.assignments.services import rebuild_unit_courses
 
     root = session.get(Unit, root_id)
@@ -348,8 +285,8 @@ def generate_organisation(
         seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
         started = time.perf_counter()
 
-    prefix = _free_prefix(session)
-    ids = _first_free_ids(session)
+    prefix = free_prefix(session)
+    ids = first_free_ids(session)
     unit_weights, depth = _build_units(session, prefix, units, ids.unit)
     lap("units")
     course_rows = _build_courses(session, prefix, courses, ids, now)
@@ -387,8 +324,8 @@ def generate_organisation(
             }
             for user_id in user_ids
         ]
-        _insert(session, User, user_rows)
-        _insert(
+        insert_rows(session, User, user_rows)
+        insert_rows(
             session,
             UserRole,
             [{"user_id": u, "role": "learner", "scope_unit_id": None} for u in user_ids],
@@ -397,13 +334,13 @@ def generate_organisation(
         enrollment_rows, lesson_rows = progress_rows(
             rng, user_ids, course_rows, ids.lesson, year_start, now, lesson_progress, counts
         )
-        _insert(session, Enrollment, enrollment_rows)
-        _insert(session, LessonProgress, lesson_rows)
+        insert_rows(session, Enrollment, enrollment_rows)
+        insert_rows(session, LessonProgress, lesson_rows)
         lap("progress")
         if progress is not None:
             progress(stop - start)
 
-    _advance_sequences(session, (Unit, User, Course, Module, Lesson))
+    advance_sequences(session, (Unit, User, Course, Module, Lesson))
     assigned_pairs = session.scalar(
         select(func.count())
         .select_from(User)
