@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.content.model import Course, Problem, display_path
+from app.content.model import CourseSource, Problem, display_path
 from app.content.parser import parse_catalogue, parse_course
 from app.content.validate import validate_catalogue
 
@@ -16,7 +16,7 @@ from app.content.validate import validate_catalogue
 class CheckReport:
     """The courses found under the checked paths and every problem, sorted by file and line."""
 
-    courses: tuple[Course, ...]
+    courses: tuple[CourseSource, ...]
     problems: tuple[Problem, ...]
 
     @property
@@ -44,7 +44,7 @@ class CheckReport:
         """1 when there is any error, else 0."""
         return 1 if self.error_count else 0
 
-    def errors_in(self, course: Course) -> list[Problem]:
+    def errors_in(self, course: CourseSource) -> list[Problem]:
         """The errors reported for files of `course` (what keeps a sync from importing it)."""
         root = course.path.resolve()
         return [
@@ -63,7 +63,7 @@ def _resolved(path: Path) -> Path:
 
 def check_paths(paths: Iterable[str | os.PathLike[str]]) -> CheckReport:
     """Parse and validate each path: a folder of courses, or one course folder (with course.md)."""
-    courses: dict[Path, Course] = {}
+    courses: dict[Path, CourseSource] = {}
     found: list[Problem] = []
     for given in paths:
         path = Path(given)

@@ -54,7 +54,7 @@ class Option:
 
 
 @dataclass(frozen=True)
-class Question:
+class QuestionSource:
     """A quiz question from a `::: quiz` block in a lesson or a pool.
 
     `answers` holds strings for `short`, one bool for `truefalse` and (low, high) bounds for
@@ -85,14 +85,14 @@ class TextSegment:
 
 
 @dataclass(frozen=True)
-class QuestionRef:
+class QuestionSegment:
     """The place in a lesson where a `::: quiz` block was written (the renderer's placeholder)."""
 
     question_id: str
     line: int
 
 
-Segment = TextSegment | QuestionRef
+Segment = TextSegment | QuestionSegment
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ class QuizSettings:
 
 
 @dataclass(frozen=True)
-class Lesson:
+class LessonSource:
     """A lesson file: front matter, body segments in written order and its own questions."""
 
     id: str
@@ -125,13 +125,13 @@ class Lesson:
     minutes: int
     settings: QuizSettings
     body: tuple[Segment, ...]
-    questions: tuple[Question, ...]
+    questions: tuple[QuestionSource, ...]
     path: Path
     links: tuple[Link, ...] = ()
     id_line: int = 1
     content_hash: str = ""
 
-    def markdown(self, placeholder: Callable[[QuestionRef], str]) -> str:
+    def markdown(self, placeholder: Callable[[QuestionSegment], str]) -> str:
         """The body as one Markdown text with `placeholder(ref)` where each quiz block was."""
         parts = [
             seg.text if isinstance(seg, TextSegment) else f"\n{placeholder(seg)}\n"
@@ -141,7 +141,7 @@ class Lesson:
 
 
 @dataclass(frozen=True)
-class Module:
+class ModuleSource:
     """A module folder; `source` is its module.md, or None if the folder name gives id and title."""
 
     id: str
@@ -149,23 +149,23 @@ class Module:
     intro: str
     path: Path
     source: Path | None
-    lessons: tuple[Lesson, ...]
+    lessons: tuple[LessonSource, ...]
     links: tuple[Link, ...] = ()
     id_line: int = 1
 
 
 @dataclass(frozen=True)
-class Pool:
+class PoolSource:
     """A question pool `pools/NAME.md`; lessons draw from it by NAME."""
 
     name: str
     path: Path
-    questions: tuple[Question, ...]
+    questions: tuple[QuestionSource, ...]
     links: tuple[Link, ...] = ()
 
 
 @dataclass(frozen=True)
-class Course:
+class CourseSource:
     """A course folder with its course.md front matter and overview, modules and pools."""
 
     id: str
@@ -177,8 +177,8 @@ class Course:
     tags: tuple[str, ...]
     overview: str
     path: Path
-    modules: tuple[Module, ...]
-    pools: tuple[Pool, ...]
+    modules: tuple[ModuleSource, ...]
+    pools: tuple[PoolSource, ...]
     links: tuple[Link, ...] = ()
     id_line: int = 1
     content_hash: str = ""
@@ -188,12 +188,12 @@ class Course:
         """The course.md file."""
         return self.path / "course.md"
 
-    def lessons(self) -> Iterator[Lesson]:
+    def lessons(self) -> Iterator[LessonSource]:
         """Every lesson in course order."""
         for module in self.modules:
             yield from module.lessons
 
-    def questions(self) -> Iterator[Question]:
+    def questions(self) -> Iterator[QuestionSource]:
         """Every question of the course: lesson questions in order, then pool questions."""
         for lesson in self.lessons():
             yield from lesson.questions
@@ -217,7 +217,7 @@ def content_hash(value: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def hash_question(question: Question) -> Question:
+def hash_question(question: QuestionSource) -> QuestionSource:
     """The question with its content hash (everything a learner sees or is scored on)."""
     canonical = {
         "id": question.id,
@@ -230,10 +230,10 @@ def hash_question(question: Question) -> Question:
         "answers": [list(a) if isinstance(a, tuple) else a for a in question.answers],
         "explanation": question.explanation,
     }
-    return Question(**{**question.__dict__, "content_hash": content_hash(canonical)})
+    return QuestionSource(**{**question.__dict__, "content_hash": content_hash(canonical)})
 
 
-def hash_lesson(lesson: Lesson) -> Lesson:
+def hash_lesson(lesson: LessonSource) -> LessonSource:
     """The lesson with its content hash: front matter, body and question hashes."""
     settings = lesson.settings
     canonical = {
@@ -253,10 +253,10 @@ def hash_lesson(lesson: Lesson) -> Lesson:
         ],
         "questions": [q.content_hash for q in lesson.questions],
     }
-    return Lesson(**{**lesson.__dict__, "content_hash": content_hash(canonical)})
+    return LessonSource(**{**lesson.__dict__, "content_hash": content_hash(canonical)})
 
 
-def hash_course(course: Course) -> Course:
+def hash_course(course: CourseSource) -> CourseSource:
     """The course with its content hash: course.md, modules, lesson and pool hashes."""
     canonical = {
         "fields": [
@@ -275,4 +275,4 @@ def hash_course(course: Course) -> Course:
         ],
         "pools": [[p.name, [q.content_hash for q in p.questions]] for p in course.pools],
     }
-    return Course(**{**course.__dict__, "content_hash": content_hash(canonical)})
+    return CourseSource(**{**course.__dict__, "content_hash": content_hash(canonical)})

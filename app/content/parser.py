@@ -1,4 +1,5 @@
-"""Read course folders into the model, collecting Problems instead of raising."""
+"""Read course folders into their parsed form (`CourseSource`...), collecting Problems instead
+of raising."""
 
 from __future__ import annotations
 
@@ -19,20 +20,20 @@ from app.content.frontmatter import (
     split_lines,
 )
 from app.content.model import (
-    Course,
-    Lesson,
+    CourseSource,
+    LessonSource,
     Link,
-    Module,
-    Pool,
+    ModuleSource,
+    PoolSource,
     Problem,
-    Question,
-    QuestionRef,
+    QuestionSegment,
+    QuestionSource,
     Segment,
     TextSegment,
     hash_course,
     hash_lesson,
 )
-from app.content.quiz import FenceTracker, RawBlock, parse_block
+from app.content.quiz_blocks import FenceTracker, RawBlock, parse_block
 from app.content.validate import find_links
 
 OPEN_RE = re.compile(r"^:::\s*quiz\s*$")
@@ -125,10 +126,10 @@ def _text_segment(lines: list[str], line: int) -> TextSegment | None:
     return TextSegment("\n".join(lines[start:end]), line + start)
 
 
-def parse_catalogue(folder: Path) -> tuple[list[Course], list[Problem]]:
+def parse_catalogue(folder: Path) -> tuple[list[CourseSource], list[Problem]]:
     """Parse every course folder (a folder with a course.md) directly inside `folder`."""
     problems = Problems()
-    courses: list[Course] = []
+    courses: list[CourseSource] = []
     try:
         children = sorted(p for p in folder.iterdir() if p.is_dir() and not _hidden(p))
     except OSError as exc:
@@ -149,7 +150,7 @@ def parse_catalogue(folder: Path) -> tuple[list[Course], list[Problem]]:
     return courses, problems
 
 
-def parse_course(folder: Path) -> tuple[Course | None, list[Problem]]:
+def parse_course(folder: Path) -> tuple[CourseSource | None, list[Problem]]:
     """Parse one course folder; None when its course.md cannot be read at all."""
     problems = Problems()
     source = folder / "course.md"
@@ -179,7 +180,7 @@ def parse_course(folder: Path) -> tuple[Course | None, list[Problem]]:
     )
     pools = tuple(_parse_pool(p, problems) for p in _children(folder / "pools", problems))
     _report_misplaced(folder, modules, problems)
-    course = Course(
+    course = CourseSource(
         id=values["id"] or "",
         title=values["title"] or "",
         summary=values["summary"] or "",
@@ -197,13 +198,13 @@ def parse_course(folder: Path) -> tuple[Course | None, list[Problem]]:
     return hash_course(course), problems
 
 
-def parse_lesson_text(text: str, path: Path) -> tuple[Lesson, list[Problem]]:
+def parse_lesson_text(text: str, path: Path) -> tuple[LessonSource, list[Problem]]:
     """Parse the text of a lesson file as if read from `path` (no file system access)."""
     problems = Problems()
     return _parse_lesson_lines(split_lines(text), path, problems), problems
 
 
-def parse_pool_text(text: str, path: Path) -> tuple[Pool, list[Problem]]:
+def parse_pool_text(text: str, path: Path) -> tuple[PoolSource, list[Problem]]:
     """Parse the text of a pool file as if read from `path` (no file system access)."""
     problems = Problems()
     return _parse_pool_lines(split_lines(text), path, problems), problems
@@ -224,7 +225,7 @@ def _children(folder: Path, problems: Problems) -> list[Path]:
         return []
 
 
-def _report_misplaced(folder: Path, modules: Sequence[Module], problems: Problems) -> None:
+def _report_misplaced(folder: Path, modules: Sequence[ModuleSource], problems: Problems) -> None:
     """Markdown files where no lesson, module or pool can be: they would be silently ignored."""
     placed = {folder / "course.md"}
     placed.update(lesson.path for module in modules for lesson in module.lessons)
@@ -267,7 +268,7 @@ def _plain_body(
     return text, tuple(find_links(lines[start:], start + 1))
 
 
-def _parse_module(folder: Path, problems: Problems) -> Module:
+def _parse_module(folder: Path, problems: Problems) -> ModuleSource:
     source = folder / "module.md"
     lessons = tuple(
         _parse_lesson(path, problems)
@@ -284,7 +285,7 @@ def _parse_module(folder: Path, problems: Problems) -> Module:
                 + "; rename the folder or add a module.md with an id",
             )
         title = module_id.replace("-", " ").replace("_", " ").strip().capitalize()
-        module = Module(module_id, title, "", folder, None, lessons)
+        module = ModuleSource(module_id, title, "", folder, None, lessons)
     else:
         read = read_lines(source, problems)
         lines, found = (read, problems) if read is not None else ([], Problems())
@@ -295,7 +296,9 @@ def _parse_module(folder: Path, problems: Problems) -> Module:
         if front.mapping is not None:
             fields.warn_unknown(("id", "title"))
         intro, links = _plain_body(lines, front.body_index, source, found)
-        module = Module(module_id, title, intro, folder, source, lessons, links, fields.line("id"))
+        module = ModuleSource(
+            module_id, title, intro, folder, source, lessons, links, fields.line("id")
+        )
     if not lessons:
         problems.warning(
             source if source.is_file() else folder,
@@ -305,13 +308,13 @@ def _parse_module(folder: Path, problems: Problems) -> Module:
     return module
 
 
-def _parse_lesson(path: Path, problems: Problems) -> Lesson:
+def _parse_lesson(path: Path, problems: Problems) -> LessonSource:
     lines = read_lines(path, problems)
     # An unreadable file is reported once; parsing its empty stand-in must not add more.
     return _parse_lesson_lines(lines or [], path, problems if lines is not None else Problems())
 
 
-def _parse_lesson_lines(lines: Sequence[str], path: Path, problems: Problems) -> Lesson:
+def _parse_lesson_lines(lines: Sequence[str], path: Path, problems: Problems) -> LessonSource:
     front = split_front_matter(
         lines, path, problems, "the lesson keys (`title: ...` and `minutes: ...`)"
     )
@@ -332,7 +335,7 @@ def _parse_lesson_lines(lines: Sequence[str], path: Path, problems: Problems) ->
     if front.mapping is not None:
         fields.warn_unknown(LESSON_KEYS)
     body: list[Segment] = []
-    questions: list[Question] = []
+    questions: list[QuestionSource] = []
     for item in scan_body(lines[front.body_index :], front.body_index + 1, path, problems):
         if isinstance(item, TextSegment):
             body.append(item)
@@ -340,7 +343,7 @@ def _parse_lesson_lines(lines: Sequence[str], path: Path, problems: Problems) ->
         question = parse_block(item, path, problems)
         if question is not None:
             questions.append(question)
-            body.append(QuestionRef(question.id, item.line))
+            body.append(QuestionSegment(question.id, item.line))
     given = [key for key in QUIZ_KEYS if key in mapping.lines]
     if given and not questions and not settings.draw:
         problems.warning(
@@ -348,7 +351,7 @@ def _parse_lesson_lines(lines: Sequence[str], path: Path, problems: Problems) ->
             mapping.lines[given[0]],
             "quiz settings have no effect: this lesson has no questions and no `draw`",
         )
-    lesson = Lesson(
+    lesson = LessonSource(
         id=lesson_id or default_id,
         title=title or "",
         minutes=int(minutes or 0),
@@ -362,18 +365,18 @@ def _parse_lesson_lines(lines: Sequence[str], path: Path, problems: Problems) ->
     return hash_lesson(lesson)
 
 
-def _parse_pool(path: Path, problems: Problems) -> Pool | None:
+def _parse_pool(path: Path, problems: Problems) -> PoolSource | None:
     if path.suffix != ".md" or not path.is_file():
         return None
     lines = read_lines(path, problems)
     return _parse_pool_lines(lines or [], path, problems if lines is not None else Problems())
 
 
-def _parse_pool_lines(lines: Sequence[str], path: Path, problems: Problems) -> Pool:
+def _parse_pool_lines(lines: Sequence[str], path: Path, problems: Problems) -> PoolSource:
     name = path.stem
     if not ID_RE.match(name):
         problems.error(path, 1, id_problem(name, "pool name") + "; rename the file")
-    questions: list[Question] = []
+    questions: list[QuestionSource] = []
     for item in scan_body(lines, 1, path, problems):
         if isinstance(item, TextSegment):
             problems.warning(
@@ -385,4 +388,4 @@ def _parse_pool_lines(lines: Sequence[str], path: Path, problems: Problems) -> P
         question = parse_block(item, path, problems, pool=name)
         if question is not None:
             questions.append(question)
-    return Pool(name, path, tuple(questions), tuple(find_links(lines, 1)))
+    return PoolSource(name, path, tuple(questions), tuple(find_links(lines, 1)))

@@ -28,7 +28,7 @@ from app.content.sanitize import (
 
 __all__ = [
     "QUIZ_PLACEHOLDER_FORMAT",
-    "QuestionRef",
+    "QuestionPlaceholder",
     "RenderedHtml",
     "TocEntry",
     "quiz_placeholder",
@@ -79,7 +79,7 @@ class RenderedHtml:
 
 
 @dataclass(frozen=True)
-class QuestionRef:
+class QuestionPlaceholder:
     """The place in a lesson's HTML where the question with `question_id` is shown."""
 
     question_id: str
@@ -219,15 +219,15 @@ def quiz_placeholder(question_id: str) -> str:
     return QUIZ_PLACEHOLDER_FORMAT.format(id=question_id)
 
 
-def split_on_placeholders(html: str) -> list[str | QuestionRef]:
+def split_on_placeholders(html: str) -> list[str | QuestionPlaceholder]:
     """Split rendered lesson HTML into HTML chunks and the questions placed between them.
 
     Empty chunks are left out, so a lesson that starts with a question starts with its ref.
     """
-    parts: list[str | QuestionRef] = []
+    parts: list[str | QuestionPlaceholder] = []
     for index, piece in enumerate(QUIZ_SLOT_MARKER.split(html)):
         if index % 2:
-            parts.append(QuestionRef(question_id=piece))
+            parts.append(QuestionPlaceholder(question_id=piece))
         elif piece:
             parts.append(piece)
     return parts

@@ -65,7 +65,7 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _asset_files(course: parsed.Course) -> dict[str, Path]:
+def _asset_files(course: parsed.CourseSource) -> dict[str, Path]:
     folder = course.path / "assets"
     if not folder.is_dir():
         return {}
@@ -79,7 +79,7 @@ def _asset_files(course: parsed.Course) -> dict[str, Path]:
 class _Urls:
     """Maps relative links in a course's files to the URLs the site serves them at."""
 
-    def __init__(self, course: parsed.Course, asset_hashes: dict[str, str]) -> None:
+    def __init__(self, course: parsed.CourseSource, asset_hashes: dict[str, str]) -> None:
         self.slug = course.id
         self.root = course.path.resolve()
         self.assets = self.root / "assets"
@@ -106,7 +106,7 @@ class _Urls:
         return resolve
 
 
-def _question_data(question: parsed.Question, urls: _Urls) -> dict[str, Any]:
+def _question_data(question: parsed.QuestionSource, urls: _Urls) -> dict[str, Any]:
     resolve = urls.resolver(question.path)
 
     def md(text: str, inline: bool = False) -> str:
@@ -140,7 +140,7 @@ def _combined_hash(*parts: str) -> str:
 class _CourseWriter:
     """Writes one parsed course over its database rows."""
 
-    def __init__(self, session: Session, source: parsed.Course, progress: ProgressCallback):
+    def __init__(self, session: Session, source: parsed.CourseSource, progress: ProgressCallback):
         self.session = session
         self.source = source
         self.progress = progress
@@ -251,7 +251,7 @@ class _CourseWriter:
         self.session.flush()
         return kept
 
-    def _render_lesson(self, lesson: Lesson, src: parsed.Lesson) -> None:
+    def _render_lesson(self, lesson: Lesson, src: parsed.LessonSource) -> None:
         settings = src.settings
         body = src.markdown(lambda ref: quiz_placeholder(ref.question_id))
         lesson.title = src.title
@@ -270,7 +270,7 @@ class _CourseWriter:
             q.slug: q
             for q in self.session.scalars(select(Question).where(Question.course_id == course.id))
         }
-        placed: list[tuple[parsed.Question, Lesson | None]] = [
+        placed: list[tuple[parsed.QuestionSource, Lesson | None]] = [
             (q, lessons[lesson.id]) for lesson in self.source.lessons() for q in lesson.questions
         ]
         placed += [(q, None) for pool in self.source.pools for q in pool.questions]
@@ -332,7 +332,7 @@ class _CourseWriter:
 
 
 def sync_course(
-    session: Session, course: parsed.Course, progress: ProgressCallback | None = None
+    session: Session, course: parsed.CourseSource, progress: ProgressCallback | None = None
 ) -> CourseSync:
     """Import one checked course (without errors) into the session; flushes, never commits.
 
@@ -342,7 +342,7 @@ def sync_course(
 
 
 def sync_and_refresh(
-    session: Session, course: parsed.Course, progress: ProgressCallback | None = None
+    session: Session, course: parsed.CourseSource, progress: ProgressCallback | None = None
 ) -> CourseSync:
     """Import one checked course and recount its learners' rollups if anything changed
     (lessons added or archived change every unfinished enrollment's percent). Never commits."""

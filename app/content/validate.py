@@ -10,8 +10,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from app.content.frontmatter import Problems
-from app.content.model import Course, Link, Problem, display_path
-from app.content.quiz import FenceTracker
+from app.content.model import CourseSource, Link, Problem, display_path
+from app.content.quiz_blocks import FenceTracker
 
 INLINE_CODE_RE = re.compile(r"(`+).*?\1")
 MD_LINK_RE = re.compile(r"(!?)\[[^\]\n]*\]\(\s*(<[^>\n]*>|[^()\s]+(?:\([^()\s]*\)[^()\s]*)*)")
@@ -85,10 +85,10 @@ def check_link(source: Path, link: Link, root: Path, problems: Problems) -> None
         )
 
 
-def validate_catalogue(courses: Sequence[Course]) -> list[Problem]:
+def validate_catalogue(courses: Sequence[CourseSource]) -> list[Problem]:
     """Check every course, and that no two courses share an id."""
     problems = Problems()
-    first_seen: dict[str, Course] = {}
+    first_seen: dict[str, CourseSource] = {}
     for course in courses:
         if not course.id:
             continue
@@ -107,7 +107,7 @@ def validate_catalogue(courses: Sequence[Course]) -> list[Problem]:
     return problems
 
 
-def validate_course(course: Course) -> list[Problem]:
+def validate_course(course: CourseSource) -> list[Problem]:
     """Check the rules of one course that need more than one of its files."""
     problems = Problems()
     if not any(True for _ in course.lessons()):
@@ -153,7 +153,7 @@ def _unique(kind: str, items: Iterable[tuple[str, Path, int]], problems: Problem
             seen[item_id] = (path, line)
 
 
-def _check_draws(course: Course, problems: Problems) -> None:
+def _check_draws(course: CourseSource, problems: Problems) -> None:
     pools = {pool.name: pool for pool in course.pools}
     used: set[str] = set()
     for lesson in course.lessons():
@@ -188,7 +188,7 @@ def _check_draws(course: Course, problems: Problems) -> None:
             )
 
 
-def _check_course_links(course: Course, problems: Problems) -> None:
+def _check_course_links(course: CourseSource, problems: Problems) -> None:
     sources: list[tuple[Path, Iterable[Link]]] = [(course.source, course.links)]
     for module in course.modules:
         if module.source is not None:

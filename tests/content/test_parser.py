@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from app.content.model import QuestionRef, TextSegment
+from app.content.model import QuestionSegment, TextSegment
 from app.content.parser import parse_course, parse_lesson_text, parse_pool_text
-from app.content.quiz import parse_numeric
+from app.content.quiz_blocks import parse_numeric
 from tests.content.conftest import BuildCourse
 
 QUESTIONS = """\
@@ -114,12 +114,12 @@ def test_lesson_body_keeps_text_and_quiz_places_in_order() -> None:
     ]
     assert kinds == [
         ("TextSegment", 13, "Intro **text**."),
-        ("QuestionRef", 15, "pick"),
+        ("QuestionSegment", 15, "pick"),
         ("TextSegment", 32, "Between the blocks."),
-        ("QuestionRef", 34, "several"),
-        ("QuestionRef", 46, "yes-no"),
-        ("QuestionRef", 55, "words"),
-        ("QuestionRef", 66, "numbers"),
+        ("QuestionSegment", 34, "several"),
+        ("QuestionSegment", 46, "yes-no"),
+        ("QuestionSegment", 55, "words"),
+        ("QuestionSegment", 66, "numbers"),
         ("TextSegment", 78, "Closing words."),
     ]
     markdown = lesson.markdown(lambda ref: f"[[{ref.question_id}]]")
@@ -281,5 +281,5 @@ def test_unreadable_lesson_is_a_problem_not_an_exception(build_course: BuildCour
 
 def test_question_ref_is_the_placeholder_type() -> None:
     lesson, _ = parse_lesson_text(QUESTIONS, Path("m/03-types.md"))
-    refs = [s for s in lesson.body if isinstance(s, QuestionRef)]
+    refs = [s for s in lesson.body if isinstance(s, QuestionSegment)]
     assert [r.question_id for r in refs] == [q.id for q in lesson.questions]

@@ -8,7 +8,7 @@ from textwrap import dedent
 import pytest
 
 from app.content.render import (
-    QuestionRef,
+    QuestionPlaceholder,
     TocEntry,
     quiz_placeholder,
     render_markdown,
@@ -191,15 +191,16 @@ def test_placeholder_survives_rendering_and_splits_the_lesson() -> None:
     first, second = quiz_placeholder("read-verb"), quiz_placeholder("q2")
     text = f"Intro.\n\n{first}\n\nMiddle.\n\n{second}\n\nOutro.\n"
     parts = split_on_placeholders(render_markdown(text).html)
-    assert [type(part) for part in parts] == [str, QuestionRef, str, QuestionRef, str]
-    assert parts[1] == QuestionRef("read-verb") and parts[3] == QuestionRef("q2")
+    slot = QuestionPlaceholder
+    assert [type(part) for part in parts] == [str, slot, str, slot, str]
+    assert parts[1] == QuestionPlaceholder("read-verb") and parts[3] == QuestionPlaceholder("q2")
     assert "Intro." in parts[0] and "Middle." in parts[2]
     assert "quiz-slot" not in "".join(part for part in parts if isinstance(part, str))
 
 
 def test_lesson_starting_with_a_question_starts_with_its_ref() -> None:
     parts = split_on_placeholders(render_markdown(quiz_placeholder("first")).html)
-    assert parts[0] == QuestionRef("first")
+    assert parts[0] == QuestionPlaceholder("first")
 
 
 def test_placeholder_rejects_ids_outside_the_id_alphabet() -> None:

@@ -1,4 +1,5 @@
-"""Split a Markdown body into text and `::: quiz` blocks, and parse each block into a Question."""
+"""Split a Markdown body into text and `::: quiz` blocks, and parse each block into a
+`QuestionSource`. (Taking a quiz is app/quiz; this only reads what a trainer wrote.)"""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from app.content.model import (
     QUESTION_TYPES,
     Answer,
     Option,
-    Question,
+    QuestionSource,
     QuestionType,
     hash_question,
 )
@@ -107,7 +108,7 @@ class _Body:
 
 def parse_block(
     block: RawBlock, path: Path, problems: Problems, pool: str | None = None
-) -> Question | None:
+) -> QuestionSource | None:
     """Parse one quiz block; report every problem and return None when id or type are unusable."""
     first = block.line + 1
     lines = block.lines
@@ -157,7 +158,7 @@ def parse_block(
         Option(o.position, _join(o.text), o.correct, _join(o.feedback), o.line)
         for o in body.options
     )
-    question = Question(
+    question = QuestionSource(
         id=qid,
         type=qtype,
         points=points if points is not None else 1.0,
