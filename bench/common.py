@@ -229,9 +229,8 @@ def sync_paths(app: Flask, paths: Iterable[Path]) -> SyncRun:
     Raises if any course has errors: a benchmark of a refused import measures nothing.
     """
     from app.content.check import check_paths, format_report
-    from app.content.sync import sync_course
+    from app.content.sync import sync_and_refresh
     from app.db import db
-    from app.progress.rollups import refresh_course_rollups
 
     watch = Stopwatch()
     outcomes: dict[str, str] = {}
@@ -243,9 +242,7 @@ def sync_paths(app: Flask, paths: Iterable[Path]) -> SyncRun:
         session = db.session
         for course in report.courses:
             with watch.section("write"):
-                result = sync_course(session, course)
-                if result.outcome != "unchanged":
-                    refresh_course_rollups(session, result.slug)
+                result = sync_and_refresh(session, course)
             with watch.section("commit"):
                 session.commit()
             outcomes[result.slug] = result.outcome

@@ -157,7 +157,7 @@ def sync_course(app: Flask, tmp_path: Path):  # noqa: ANN201
     `sync_course(files)` fails the test if the checker reports any error.
     """
     from app.content.check import check_paths
-    from app.content.sync import sync_course as sync_one
+    from app.content.sync import sync_and_refresh
 
     def _sync(files: dict[str, str], folder: str = "course") -> Path:
         root = tmp_path / "courses" / folder
@@ -173,7 +173,7 @@ def sync_course(app: Flask, tmp_path: Path):  # noqa: ANN201
         writer = db.new_session()
         try:
             for course in report.courses:
-                sync_one(writer, course)
+                sync_and_refresh(writer, course)
             writer.commit()
         finally:
             writer.close()

@@ -117,11 +117,12 @@ def test_a_new_lesson_lowers_the_percent_of_unfinished_learners(
     files = _files()
     files["02-two/02-d.md"] = _lesson("Lesson D")
     sync_course(files)
+    from app.content.lookup import course_by_slug
     from app.db import db
     from app.progress.rollups import refresh_course_rollups
 
     writer = db.new_session()
-    refresh_course_rollups(writer, "basics")
+    refresh_course_rollups(writer, course_by_slug(writer, "basics"))
     writer.commit()
     writer.close()
     assert _enrollment(session).percent == 25

@@ -6,11 +6,10 @@ from datetime import date
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from app.assignments import services
+from app.content.lookup import course_by_slug
 from app.db import db
-from app.models import Course
 from app.organisation.tree import unit_by_code
 
 assignments_cli = AppGroup("assignments", help="Assign required courses to units.")
@@ -35,7 +34,7 @@ def add_command(
     unit = unit_by_code(session, unit_code)
     if unit is None:
         raise click.ClickException(f"No unit has the code {unit_code!r}.")
-    course = session.scalar(select(Course).where(Course.slug == course_slug))
+    course = course_by_slug(session, course_slug)
     if course is None:
         raise click.ClickException(
             f"No course has the id {course_slug!r}; run `flask --app app courses sync` first."

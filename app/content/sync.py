@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.content import model as parsed
+from app.content.lookup import course_by_slug
 from app.content.render import (
     RENDER_VERSION,
     quiz_placeholder,
@@ -155,7 +156,7 @@ class _CourseWriter:
         self.result = CourseSync(slug=source.id, outcome="unchanged")
 
     def write(self) -> CourseSync:
-        course = self.session.scalar(select(Course).where(Course.slug == self.source.id))
+        course = course_by_slug(self.session, self.source.id)
         if course is not None and course.sync_hash == self.sync_hash:
             self.result.lessons.unchanged = course.lesson_count
             self.result.questions.unchanged = sum(1 for _ in self.source.questions())
@@ -348,5 +349,5 @@ def sync_and_refresh(
     (lessons added or archived change every unfinished enrollment's percent). Never commits."""
     result = sync_course(session, course, progress)
     if result.outcome != "unchanged":
-        refresh_course_rollups(session, result.slug)
+        refresh_course_rollups(session, course_by_slug(session, result.slug))
     return result

@@ -58,11 +58,8 @@ def refresh_enrollment(session: Session, enrollment: Enrollment, course: Course)
     complete_if_done(enrollment, course)
 
 
-def refresh_course_rollups(session: Session, course_slug: str) -> None:
+def refresh_course_rollups(session: Session, course: Course) -> None:
     """After a sync changed a course: recount every unfinished enrollment in two statements."""
-    course = session.scalar(select(Course).where(Course.slug == course_slug))
-    if course is None:
-        return
     unfinished = and_(Enrollment.course_id == course.id, Enrollment.status != "completed")
     completed = _completed_lessons(Enrollment.user_id, Enrollment.course_id).scalar_subquery()
     total = max(course.lesson_count, 1)

@@ -9,10 +9,9 @@ from zoneinfo import ZoneInfo
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
 
+from app.content.lookup import course_by_slug
 from app.db import db
-from app.models import Course
 from app.organisation.tree import unit_by_code
 from app.reports import builders, downloads, queries
 from app.reports.exports import FORMATS, export
@@ -70,7 +69,7 @@ def export_command(
         raise click.ClickException(f"No unit has the code {unit_code!r}.")
     course = None
     if course_slug:
-        course = session.scalar(select(Course).where(Course.slug == course_slug))
+        course = course_by_slug(session, course_slug)
         if course is None:
             raise click.ClickException(f"No course has the id {course_slug!r}.")
     if report == "course" and course is None:

@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.content.lookup import course_by_slug
 from app.db import db
 from app.models import Course, Unit
 from app.organisation.scope import managed_scope_or_404, within_scope
@@ -61,7 +62,7 @@ def _filters() -> queries.ReportFilters:
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     course = None
     if slug := request.args.get("course", "").strip():
-        course = db.session.scalar(select(Course).where(Course.slug == slug))
+        course = course_by_slug(db.session, slug)
         if course is None:
             abort(404)
     status = request.args.get("status", "").strip() or None
@@ -233,7 +234,7 @@ def learners(code: str) -> Response | str:
 def course(code: str, course_slug: str) -> Response | str:
     """Completion per module and drop-off per lesson of one course in the unit's subtree."""
     unit = _unit_in_scope(code)
-    found = db.session.scalar(select(Course).where(Course.slug == course_slug))
+    found = course_by_slug(db.session, course_slug)
     if found is None:
         abort(404)
     fmt = _format()
