@@ -1,1 +1,2 @@
-"""Course content: parse Markdown course folders, validate them and report problems."""
+"""Course content: parse Markdown course folders, check them (file:line problems), render and
+sanitise them, sync them into the database, and look synced courses up."""

@@ -10,6 +10,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.content.check import check_paths, format_report
+from app.content.sync import sync_and_refresh
+from app.db import db
 
 courses_cli = AppGroup("courses", help="Check and import the Markdown courses.")
 
@@ -43,9 +45,6 @@ def sync_command(paths: tuple[Path, ...]) -> None:
     left the files are archived (hidden from learners, kept for reports), never deleted.
     Exits with status 1 when any course was refused.
     """
-    from app.content.sync import sync_and_refresh
-    from app.db import db
-
     paths = paths or (Path(current_app.config["COURSES_DIR"]),)
     report = check_paths(paths)
     session = db.session

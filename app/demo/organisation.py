@@ -46,6 +46,7 @@ from app.models import (
     User,
     UserRole,
 )
+from app.organisation.unit_courses import rebuild_unit_courses
 
 MAX_LEVELS = 6  # province, city, county, department, section, office (depth 0..5)
 LEVEL_NAMES = ("Province", "City", "County", "Department", "Section", "Office")
@@ -246,8 +247,6 @@ def _assign(
         for index, course in enumerate(course_rows)
     ]
     insert_rows(session, Assignment, rows)
-    from app.assignments.services import rebuild_unit_courses
-
     root = session.get(Unit, root_id)
     assert root is not None
     rebuild_unit_courses(session, root)
