@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -13,7 +12,7 @@ from app.auth import codes
 from app.auth.forms import ActivateForm
 from app.auth.routes import bp
 from app.auth.sessions import start_session
-from app.auth.throttle import limits_from_config, wait_minutes
+from app.auth.throttle import limits_from_config, refusal_message
 from app.db import db
 
 
@@ -42,14 +41,7 @@ def activate() -> Response | str | tuple[str, int]:
     # status, which would otherwise roll them back.
     db.session.commit()
     if result.retry_after is not None:
-        message = ngettext(
-            "Too many wrong attempts. Wait %(num)d minute and try again, "
-            "or ask your training officer to help.",
-            "Too many wrong attempts. Wait %(num)d minutes and try again, "
-            "or ask your training officer to help.",
-            wait_minutes(result.retry_after),
-        )
-        flash(message, "error")
+        flash(refusal_message(result.retry_after, activation=True), "error")
         return render_template("auth/activate.html", form=form), 429
     if result.expired:
         flash(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -13,7 +12,7 @@ from app.auth import services
 from app.auth.forms import ChangePasswordForm, EmptyForm, LoginForm
 from app.auth.redirects import safe_next
 from app.auth.sessions import end_session, start_session
-from app.auth.throttle import limits_from_config, wait_minutes
+from app.auth.throttle import limits_from_config, refusal_message
 from app.db import db
 
 bp = Blueprint("auth", __name__)
@@ -39,14 +38,7 @@ def login() -> Response | str | tuple[str, int]:
     # page answers with an error status, which would otherwise roll them back.
     db.session.commit()
     if result.retry_after is not None:
-        message = ngettext(
-            "Too many failed sign-in attempts. Wait %(num)d minute and try again, "
-            "or ask your training officer to help.",
-            "Too many failed sign-in attempts. Wait %(num)d minutes and try again, "
-            "or ask your training officer to help.",
-            wait_minutes(result.retry_after),
-        )
-        flash(message, "error")
+        flash(refusal_message(result.retry_after), "error")
         return render_template("auth/login.html", form=form), 429
     if result.disabled:
         flash(_("This account is disabled. Ask your training officer to enable it."), "error")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import ngettext
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -81,6 +82,26 @@ def note_attempt(session: Session, username: str, address: str, succeeded: bool)
 def wait_minutes(retry_after: timedelta) -> int:
     """The wait to tell a refused person: whole minutes, rounded up, at least one."""
     return max(1, math.ceil(retry_after.total_seconds() / 60))
+
+
+def refusal_message(retry_after: timedelta, *, activation: bool = False) -> str:
+    """What a person refused by the throttle reads: how long to wait, and who can help."""
+    minutes = wait_minutes(retry_after)
+    if activation:
+        return ngettext(
+            "Too many wrong attempts. Wait %(num)d minute and try again, "
+            "or ask your training officer to help.",
+            "Too many wrong attempts. Wait %(num)d minutes and try again, "
+            "or ask your training officer to help.",
+            minutes,
+        )
+    return ngettext(
+        "Too many failed sign-in attempts. Wait %(num)d minute and try again, "
+        "or ask your training officer to help.",
+        "Too many failed sign-in attempts. Wait %(num)d minutes and try again, "
+        "or ask your training officer to help.",
+        minutes,
+    )
 
 
 def limits_from_config(config: Mapping[str, Any]) -> ThrottleLimits:

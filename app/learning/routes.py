@@ -18,15 +18,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app.content import lookup
 from app.content.render import split_on_placeholders
 from app.db import db
 from app.i18n import format_number
 from app.learning import lesson_page, services
 from app.learning.forms import CompleteLessonForm
-from app.models import Course, CourseAsset, Lesson
+from app.models import CourseAsset
 from app.progress import recording as progress
 from app.quiz.forms import NewAttemptForm, SubmitAttemptForm
+from app.web.found import course_or_404, lesson_or_404
 
 bp = Blueprint("learning", __name__)
 
@@ -56,9 +56,7 @@ def catalogue() -> str:
 @login_required
 def course(course_slug: str) -> str:
     """A course's overview, modules and lessons with progress, and where to continue."""
-    found = lookup.course_by_slug(db.session, course_slug, user=_user())
-    if found is None:
-        abort(404)
+    found = course_or_404(course_slug)
     outline = services.course_outline(db.session, _user(), found)
     return render_template("learning/course.html", outline=outline, course=found)
 
@@ -67,7 +65,7 @@ def course(course_slug: str) -> str:
 @login_required
 def lesson(course_slug: str, lesson_slug: str) -> str:
     """A lesson: its content, questions where they were written, previous/next links."""
-    course, lesson = _lesson_or_404(course_slug, lesson_slug)
+    course, lesson = lesson_or_404(course_slug, lesson_slug)
     page = lesson_page.read_lesson(db.session, _user(), course, lesson)
     if page.needs_write:
         # A revisit only reads; this visit records something, so it reads again in a
@@ -90,18 +88,11 @@ def lesson(course_slug: str, lesson_slug: str) -> str:
     )
 
 
-def _lesson_or_404(course_slug: str, lesson_slug: str) -> tuple[Course, Lesson]:
-    found = lookup.find_lesson(db.session, _user(), course_slug, lesson_slug)
-    if found is None:
-        abort(404)
-    return found
-
-
 @bp.route("/courses/<course_slug>/lessons/<lesson_slug>/complete", methods=["POST"])
 @login_required
 def complete(course_slug: str, lesson_slug: str) -> Response:
     """Mark a lesson without a quiz as complete, then go on to the next lesson."""
-    course, lesson = _lesson_or_404(course_slug, lesson_slug)
+    course, lesson = lesson_or_404(course_slug, lesson_slug)
     form = CompleteLessonForm()
     if not form.validate_on_submit():
         abort(400)
@@ -130,7 +121,7 @@ def complete(course_slug: str, lesson_slug: str) -> Response:
 @login_required
 def heartbeat(course_slug: str, lesson_slug: str) -> Response:
     """Count time on task; sent by static/js/lesson.js while the learner is active."""
-    _course, lesson = _lesson_or_404(course_slug, lesson_slug)
+    _course, lesson = lesson_or_404(course_slug, lesson_slug)
     seconds = progress.record_heartbeat(
         db.session, _user(), lesson, cap_minutes=current_app.config.get("LESSON_TIME_CAP_MINUTES")
     )
@@ -141,9 +132,7 @@ def heartbeat(course_slug: str, lesson_slug: str) -> Response:
 @login_required
 def asset(course_slug: str, name: str) -> Response:
     """A file from a course's assets/ folder, looked up by exact name (no file system paths)."""
-    course = lookup.course_by_slug(db.session, course_slug, user=_user())
-    if course is None:
-        abort(404)
+    course = course_or_404(course_slug)
     found = db.session.scalar(
         select(CourseAsset).where(CourseAsset.course_id == course.id, CourseAsset.path == name)
     )

@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.content.lookup import find_lesson
 from app.db import db, writes_database
 from app.quiz import attempts as quiz_attempts
 from app.quiz import submission
 from app.quiz.forms import NewAttemptForm, SubmitAttemptForm
+from app.web.found import lesson_or_404
 
 bp = Blueprint("quiz", __name__)
 
@@ -20,18 +20,11 @@ def _user():  # noqa: ANN202
     return current_user._get_current_object()
 
 
-def _lesson_or_404(course_slug: str, lesson_slug: str):  # noqa: ANN202
-    found = find_lesson(db.session, _user(), course_slug, lesson_slug)
-    if found is None or not found[1].has_quiz:
-        abort(404)
-    return found
-
-
 @bp.route("/courses/<course_slug>/lessons/<lesson_slug>/quiz", methods=["POST"])
 @login_required
 def submit(course_slug: str, lesson_slug: str) -> Response:
     """Grade the posted answers once; a replay shows the result recorded the first time."""
-    course, lesson = _lesson_or_404(course_slug, lesson_slug)
+    course, lesson = lesson_or_404(course_slug, lesson_slug, quiz=True)
     form = SubmitAttemptForm()
     if not form.validate_on_submit():
         abort(400)
@@ -55,7 +48,7 @@ def submit(course_slug: str, lesson_slug: str) -> Response:
 @login_required
 def new_attempt(course_slug: str, lesson_slug: str) -> Response:
     """Start another attempt (for example to improve a passing score), if one is left."""
-    course, lesson = _lesson_or_404(course_slug, lesson_slug)
+    course, lesson = lesson_or_404(course_slug, lesson_slug, quiz=True)
     form = NewAttemptForm()
     if not form.validate_on_submit():
         abort(400)
@@ -72,7 +65,7 @@ def new_attempt(course_slug: str, lesson_slug: str) -> Response:
 @writes_database
 def result(course_slug: str, lesson_slug: str, number: int) -> str:
     """One submitted attempt: right or wrong per question, feedback, explanation, answers."""
-    course, lesson = _lesson_or_404(course_slug, lesson_slug)
+    course, lesson = lesson_or_404(course_slug, lesson_slug, quiz=True)
     try:
         attempt = quiz_attempts.attempt_by_number(db.session, _user(), lesson, number)
     except quiz_attempts.QuizError:
@@ -98,6 +91,6 @@ def result(course_slug: str, lesson_slug: str, number: int) -> str:
 @login_required
 def attempts(course_slug: str, lesson_slug: str) -> str:
     """The learner's attempts at this quiz with dates and scores."""
-    course, lesson = _lesson_or_404(course_slug, lesson_slug)
+    course, lesson = lesson_or_404(course_slug, lesson_slug, quiz=True)
     rows = quiz_attempts.attempts_of(db.session, _user(), lesson)
     return render_template("quiz/attempts.html", course=course, lesson=lesson, attempts=rows)
