@@ -344,14 +344,45 @@ def quiz_settings(fields: Fields) -> QuizSettings:
     )
     time_limit = fields.number("time_limit_minutes", "", required=False, whole=True)
     show_answers = fields.choice("show_answers", SHOW_ANSWERS, required=False)
+    draws = _draws(fields)
+    # A closing test draws from a pool: showing its answers after any attempt would let a
+    # learner harvest the pool with blank attempts, so by default they wait for the end.
+    default_show = "after_final" if draws else "after_pass"
     return QuizSettings(
         pass_percent=80.0 if pass_percent is None else pass_percent,
         max_attempts=int(max_attempts or 0),
         time_limit_minutes=None if time_limit is None else int(time_limit),
         shuffle=bool(fields.boolean("shuffle")),
-        draw=_draws(fields),
-        show_answers=next((v for v in SHOW_ANSWERS if v == show_answers), "after_pass"),
+        draw=draws,
+        show_answers=next((v for v in SHOW_ANSWERS if v == show_answers), default_show),
     )
+
+
+def lesson_requirements(fields: Fields) -> tuple[tuple[str, ...], bool]:
+    """`requires:` as (lesson ids, whether it is `all`); problems are reported on its line."""
+    value = fields.mapping.data.get("requires")
+    if value is None:
+        return (), False
+    if value == "all":
+        return (), True
+    example = "`requires: [lesson-id, other-lesson]` or `requires: all`"
+    if not isinstance(value, list) or not value:
+        fields.problems.error(
+            fields.path,
+            fields.line("requires"),
+            f"`requires` must be a list of lesson ids or `all`: {example}",
+        )
+        return (), False
+    ids: list[str] = []
+    for item in value:
+        if not isinstance(item, str) or not ID_RE.match(item):
+            shown = item if isinstance(item, str) else show(item)
+            fields.problems.error(
+                fields.path, fields.line("requires"), id_problem(shown, "the required lesson")
+            )
+        elif item not in ids:
+            ids.append(item)
+    return tuple(ids), False
 
 
 def _draws(fields: Fields) -> tuple[Draw, ...]:

@@ -15,12 +15,12 @@ from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 QuestionType = Literal["single", "multiple", "truefalse", "short", "numeric"]
-ShowAnswers = Literal["after_submit", "after_pass", "never"]
+ShowAnswers = Literal["after_submit", "after_pass", "after_final", "never"]
 # short: an accepted string; truefalse: one bool; numeric: inclusive (low, high) bounds.
 Answer = str | bool | tuple[float, float]
 
 QUESTION_TYPES: tuple[QuestionType, ...] = ("single", "multiple", "truefalse", "short", "numeric")
-SHOW_ANSWERS: tuple[ShowAnswers, ...] = ("after_submit", "after_pass", "never")
+SHOW_ANSWERS: tuple[ShowAnswers, ...] = ("after_submit", "after_pass", "after_final", "never")
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,10 @@ class LessonSource:
     links: tuple[Link, ...] = ()
     id_line: int = 1
     content_hash: str = ""
+    # `requires:` lesson ids that must be completed first; `requires: all` is every other lesson.
+    requires: tuple[str, ...] = ()
+    requires_all: bool = False
+    requires_line: int = 0
 
     def markdown(self, placeholder: Callable[[QuestionSegment], str]) -> str:
         """The body as one Markdown text with `placeholder(ref)` where each quiz block was."""
@@ -217,6 +221,13 @@ def content_hash(value: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def required_lessons(lesson: LessonSource, course: CourseSource) -> list[str]:
+    """The ids of the lessons `lesson` requires: its list, or every other lesson for `all`."""
+    if lesson.requires_all:
+        return [other.id for other in course.lessons() if other.id != lesson.id]
+    return list(lesson.requires)
+
+
 def hash_question(question: QuestionSource) -> QuestionSource:
     """The question with its content hash (everything a learner sees or is scored on)."""
     canonical = {
@@ -253,6 +264,9 @@ def hash_lesson(lesson: LessonSource) -> LessonSource:
         ],
         "questions": [q.content_hash for q in lesson.questions],
     }
+    if lesson.requires or lesson.requires_all:
+        # Only when set, so adding the key left every earlier lesson's hash as it was.
+        canonical["requires"] = "all" if lesson.requires_all else list(lesson.requires)
     return LessonSource(**{**lesson.__dict__, "content_hash": content_hash(canonical)})
 
 

@@ -14,6 +14,7 @@ from app.content.frontmatter import (
     Problems,
     YamlMapping,
     id_problem,
+    lesson_requirements,
     quiz_settings,
     read_lines,
     split_front_matter,
@@ -40,7 +41,7 @@ OPEN_RE = re.compile(r"^:::\s*quiz\s*$")
 CLOSE_RE = re.compile(r"^:::\s*$")
 PREFIX_RE = re.compile(r"^\d+[-_. ]*")
 COURSE_KEYS = ("id", "title", "summary", "language", "credit_hours", "status", "tags")
-LESSON_KEYS = ("title", "id", "minutes", *QUIZ_KEYS)
+LESSON_KEYS = ("title", "id", "minutes", "requires", *QUIZ_KEYS)
 SPECIAL_FOLDERS = ("assets", "pools")
 
 
@@ -332,6 +333,7 @@ def _parse_lesson_lines(lines: Sequence[str], path: Path, problems: Problems) ->
     title = fields.text("title", "title: The lesson title") if front.mapping is not None else None
     minutes = fields.number("minutes", "minutes: 10", whole=True) if front.mapping else None
     settings = quiz_settings(fields)
+    requires, requires_all = lesson_requirements(fields)
     if front.mapping is not None:
         fields.warn_unknown(LESSON_KEYS)
     body: list[Segment] = []
@@ -361,6 +363,9 @@ def _parse_lesson_lines(lines: Sequence[str], path: Path, problems: Problems) ->
         path=path,
         links=tuple(find_links(lines[front.body_index :], front.body_index + 1)),
         id_line=fields.line("id"),
+        requires=requires,
+        requires_all=requires_all,
+        requires_line=fields.line("requires") if "requires" in mapping.lines else 0,
     )
     return hash_lesson(lesson)
 

@@ -265,6 +265,7 @@ class _CourseWriter:
         lesson.show_answers = settings.show_answers
         lesson.draw = [{"pool": d.pool, "count": d.count} for d in settings.draw]
         lesson.has_quiz = bool(src.questions or settings.draw)
+        lesson.requires = parsed.required_lessons(src, self.source)
 
     def _write_questions(self, course: Course, lessons: dict[str, Lesson]) -> None:
         existing = {

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from app.content.frontmatter import Problems
-from app.content.model import CourseSource, Link, Problem, display_path
+from app.content.model import CourseSource, Link, Problem, display_path, required_lessons
 from app.content.quiz_blocks import FenceTracker
 
 INLINE_CODE_RE = re.compile(r"(`+).*?\1")
@@ -129,6 +129,7 @@ def validate_course(course: CourseSource) -> list[Problem]:
     )
     _unique("question", ((q.id, q.path, q.line) for q in course.questions()), problems)
     _check_draws(course, problems)
+    _check_requirements(course, problems)
     _check_course_links(course, problems)
     return problems
 
@@ -151,6 +152,63 @@ def _unique(kind: str, items: Iterable[tuple[str, Path, int]], problems: Problem
             )
         else:
             seen[item_id] = (path, line)
+
+
+def _check_requirements(course: CourseSource, problems: Problems) -> None:
+    """Every required lesson exists, and no lessons require each other in a circle."""
+    ids = {lesson.id for lesson in course.lessons()}
+    graph: dict[str, list[str]] = {}
+    for lesson in course.lessons():
+        if not (lesson.requires or lesson.requires_all):
+            continue
+        for wanted in lesson.requires:
+            if wanted == lesson.id:
+                problems.error(lesson.path, lesson.requires_line, "a lesson cannot require itself")
+            elif wanted not in ids:
+                problems.error(
+                    lesson.path,
+                    lesson.requires_line,
+                    f'`requires` names "{wanted}", but the course has no lesson with that id',
+                )
+        wanted_ids = required_lessons(lesson, course)
+        graph[lesson.id] = [w for w in wanted_ids if w in ids and w != lesson.id]
+    by_id = {lesson.id: lesson for lesson in course.lessons()}
+    for cycle in _cycles(graph):
+        shown = " → ".join([*cycle, cycle[0]])
+        for member in cycle:
+            lesson = by_id[member]
+            problems.error(
+                lesson.path,
+                lesson.requires_line,
+                f"lessons require each other in a circle ({shown}), so no learner could open"
+                " their quizzes; remove one of the requirements",
+            )
+
+
+def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """The distinct cycles found by a depth-first walk (each once, starting at its first lesson)."""
+    found: list[list[str]] = []
+    seen_members: set[str] = set()
+    state: dict[str, str] = {}
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = "open"
+        path.append(node)
+        for nxt in graph.get(node, ()):
+            if state.get(nxt) == "open":
+                cycle = path[path.index(nxt) :]
+                if not seen_members.intersection(cycle):
+                    found.append(cycle)
+                    seen_members.update(cycle)
+            elif nxt not in state:
+                visit(nxt, path)
+        path.pop()
+        state[node] = "done"
+
+    for node in graph:
+        if node not in state:
+            visit(node, [])
+    return found
 
 
 def _check_draws(course: CourseSource, problems: Problems) -> None:

@@ -100,6 +100,9 @@ class Lesson(Base):
     shuffle: Mapped[bool] = mapped_column(Boolean, default=False)
     show_answers: Mapped[str] = mapped_column(String(16), default="after_pass")
     draw: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Ids of the lessons to complete before this one's quiz opens (`requires: all` resolved at
+    # sync time to every other lesson of the course).
+    requires: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Whether the lesson is completed by passing a quiz rather than by "mark as complete".
     has_quiz: Mapped[bool] = mapped_column(Boolean, default=False)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
@@ -115,7 +118,8 @@ class Lesson(Base):
         CheckConstraint("pass_percent BETWEEN 0 AND 100", name="pass_percent_range"),
         CheckConstraint("max_attempts >= 0", name="max_attempts_non_negative"),
         CheckConstraint(
-            "show_answers IN ('after_submit', 'after_pass', 'never')", name="show_answers_known"
+            "show_answers IN ('after_submit', 'after_pass', 'after_final', 'never')",
+            name="show_answers_known",
         ),
     )
 

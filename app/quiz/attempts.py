@@ -299,8 +299,16 @@ def attempt_by_number(session: Session, user: User, lesson: Lesson, number: int)
     return attempt
 
 
-def answers_visible(lesson: Lesson, attempt: QuizAttempt) -> bool:
-    """Whether the correct answers may be shown for a submitted attempt (`show_answers`)."""
+def answers_visible(lesson: Lesson, attempt: QuizAttempt, state: QuizState) -> bool:
+    """Whether the correct answers may be shown for a submitted attempt (`show_answers`).
+
+    `after_final` waits until the learner has passed or has no attempt left, so blank attempts
+    at a closing test cannot harvest its pool's answers.
+    """
     if attempt.status != "submitted" or lesson.show_answers == "never":
         return False
-    return lesson.show_answers == "after_submit" or bool(attempt.passed)
+    if lesson.show_answers == "after_submit":
+        return True
+    if lesson.show_answers == "after_final":
+        return state.passed or state.exhausted
+    return bool(attempt.passed)

@@ -82,7 +82,7 @@ def result(course_slug: str, lesson_slug: str, number: int) -> str:
         lesson=lesson,
         attempt=attempt,
         state=state,
-        show_answers=quiz_attempts.answers_visible(lesson, attempt),
+        show_answers=quiz_attempts.answers_visible(lesson, attempt, state),
         form=NewAttemptForm(),
     )
 

@@ -92,7 +92,7 @@ CASES = [
     ("time limit 0", first(P1, "time_limit_minutes: 0\n"), LESSON, 4, E, "greater than 0"),
     ("shuffle 'yes'", first(P1, "shuffle: 'yes'\n"), LESSON, 4, E, "`true` or `false`"),
     ("show answers soon", first(P1, "show_answers: soon\n"), LESSON, 4, E,
-     "`after_submit` or `after_pass` or `never`"),
+     "`after_submit` or `after_pass` or `after_final` or `never`"),
     ("draw not a list", first("", "draw: pool-a\n"), LESSON, 4, E, "`draw` must be a list"),
     ("draw without count", first("", "draw:\n  - pool: p\n"), LESSON, 5, E,
      'the count drawn from pool "p" must be a whole number > 0'),
