@@ -29,6 +29,7 @@ from app.imports import users as users_import
 from app.imports.codes_file import codes_csv
 from app.imports.csv_files import RowError, decode
 from app.models import User
+from app.web.pagination import requested_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -74,8 +75,8 @@ def index() -> Response:
 def users() -> str:
     """Users, searchable by username or full name, 50 a page."""
     query = request.args.get("q", "").strip()[:100]
-    page = services.search_users(db.session, query, request.args.get("page", 1, type=int) or 1)
-    return render_template("admin/users.html", result=page, query=query)
+    result = services.search_users(db.session, query, requested_page())
+    return render_template("admin/users.html", result=result, query=query)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -200,8 +201,7 @@ def download_codes() -> Response:
 
 
 def _units_page(form: UploadForm, errors: list[RowError], status: int) -> tuple[str, int]:
-    page = request.args.get("page", 1, type=int) or 1
-    tree = services.unit_tree(db.session, page)
+    tree = services.unit_tree(db.session, requested_page())
     return render_template("admin/units.html", tree=tree, form=form, errors=errors), status
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -14,23 +13,13 @@ from app.auth import codes
 from app.auth.services import AccountError, set_active, set_roles
 from app.models import Unit, User
 from app.organisation.tree import unit_by_code
-from app.web.pagination import page_bounds
+from app.web.pagination import Page, page_window
 
 USERS_PER_PAGE = 50
 UNITS_PER_PAGE = 500
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of a list, with its position."""
-
-    items: list
-    page: int
-    pages: int
-    total: int
-
-
-def search_users(session: Session, query: str = "", page: int = 1) -> Page:
+def search_users(session: Session, query: str = "", page: int = 1) -> Page[User]:
     """Users whose username or full name contains every word of `query`, 50 a page."""
     where = []
     for word in query.split()[:5]:
@@ -42,20 +31,20 @@ def search_users(session: Session, query: str = "", page: int = 1) -> Page:
             )
         )
     total = session.scalar(select(func.count(User.id)).where(*where)) or 0
-    page, pages = page_bounds(total, page, USERS_PER_PAGE)
+    window = page_window(total, page, USERS_PER_PAGE)
     users = (
         session.scalars(
             select(User)
             .options(joinedload(User.unit))
             .where(*where)
             .order_by(User.username)
-            .limit(USERS_PER_PAGE)
-            .offset((page - 1) * USERS_PER_PAGE)
+            .limit(window.limit)
+            .offset(window.offset)
         )
         .unique()
         .all()
     )
-    return Page(list(users), page, pages, total)
+    return window.with_items(users)
 
 
 def update_user(
@@ -105,16 +94,16 @@ def reset_activation_code(session: Session, user: User, *, actor: User) -> tuple
     return codes.issue_code(session, user, actor_id=actor.id)
 
 
-def unit_tree(session: Session, page: int = 1) -> Page:
+def unit_tree(session: Session, page: int = 1) -> Page[tuple[Unit, int]]:
     """Units in tree order (each after its parent), with their number of users, 500 a page.
 
     Sorting by the materialised path keeps every subtree together; the user counts of the
     page come from one aggregate query.
     """
     total = session.scalar(select(func.count(Unit.id))) or 0
-    page, pages = page_bounds(total, page, UNITS_PER_PAGE)
+    window = page_window(total, page, UNITS_PER_PAGE)
     units = session.scalars(
-        select(Unit).order_by(Unit.path).limit(UNITS_PER_PAGE).offset((page - 1) * UNITS_PER_PAGE)
+        select(Unit).order_by(Unit.path).limit(window.limit).offset(window.offset)
     ).all()
     counts = dict(
         session.execute(
@@ -123,4 +112,4 @@ def unit_tree(session: Session, page: int = 1) -> Page:
             .group_by(User.unit_id)
         ).all()
     )
-    return Page([(unit, counts.get(unit.id, 0)) for unit in units], page, pages, total)
+    return window.with_items((unit, counts.get(unit.id, 0)) for unit in units)

@@ -14,6 +14,7 @@ from app.db import db
 from app.models import Assignment, Course
 from app.organisation.scope import managed_scope_or_404, within_scope
 from app.organisation.tree import unit_by_code
+from app.web.pagination import requested_page
 
 bp = Blueprint("assignments", __name__, url_prefix="/assignments")
 
@@ -21,7 +22,7 @@ bp = Blueprint("assignments", __name__, url_prefix="/assignments")
 @bp.route("/", methods=["GET", "POST"])
 @login_required
 def index() -> Response | str | tuple[str, int]:
-    """Assignments in the caller's units, and a form to add one."""
+    """Assignments in the caller's units, 50 a page, and a form to add one."""
     scope = managed_scope_or_404(db.session)
     form = AssignmentForm()
     courses = db.session.scalars(
@@ -52,9 +53,9 @@ def index() -> Response | str | tuple[str, int]:
                     "success",
                 )
                 return redirect(url_for(".index"))
-    rows = services.assignments_in_scope(db.session, scope)
+    result = services.assignments_in_scope(db.session, scope, requested_page())
     status = 422 if form.is_submitted() else 200
-    return render_template("assignments/index.html", form=form, assignments=rows), status
+    return render_template("assignments/index.html", form=form, result=result), status
 
 
 def _assignment_in_scope(assignment_id: int) -> Assignment:

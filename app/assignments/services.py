@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, contains_eager
 
 from app import audit
 from app.models import Assignment, Course, Unit
 from app.organisation.unit_courses import rebuild_unit_courses
+from app.web.pagination import Page, page_window
+
+ASSIGNMENTS_PER_PAGE = 50
 
 
 class AssignmentError(ValueError):
@@ -65,16 +68,34 @@ def unassign(session: Session, assignment: Assignment, *, actor_id: int | None) 
     )
 
 
-def assignments_in_scope(session: Session, scope: list[Unit] | None) -> list[Assignment]:
-    """Assignments made to units inside the scope subtrees (all of them for None)."""
-    query = (
+def assignments_in_scope(
+    session: Session, scope: list[Unit] | None, page: int = 1
+) -> Page[Assignment]:
+    """Assignments made to units inside the scope subtrees (all of them for None), 50 a page.
+
+    Each comes with its unit and course, read in the same query: the list shows both, and two
+    queries (count, page) serve any number of assignments.
+    """
+    where = []
+    if scope is not None:
+        if not scope:
+            return page_window(0, page, ASSIGNMENTS_PER_PAGE).with_items([])
+        where.append(or_(*(Unit.path.startswith(root.path) for root in scope)))
+    total = session.scalar(
+        select(func.count(Assignment.id))
+        .join(Unit, Unit.id == Assignment.unit_id)
+        .where(*where)
+    )
+    window = page_window(total or 0, page, ASSIGNMENTS_PER_PAGE)
+    assignments = session.scalars(
         select(Assignment)
         .join(Unit, Unit.id == Assignment.unit_id)
         .join(Course, Course.id == Assignment.course_id)
-        .order_by(Unit.path, Course.title)
+        .options(contains_eager(Assignment.unit), contains_eager(Assignment.course))
+        .where(*where)
+        # The id last: a page boundary never depends on how the database breaks a tie.
+        .order_by(Unit.path, Course.title, Assignment.id)
+        .limit(window.limit)
+        .offset(window.offset)
     )
-    if scope is not None:
-        if not scope:
-            return []
-        query = query.where(or_(*(Unit.path.startswith(root.path) for root in scope)))
-    return list(session.scalars(query))
+    return window.with_items(assignments)

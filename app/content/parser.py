@@ -9,17 +9,15 @@ from pathlib import Path
 
 from app.content.frontmatter import (
     ID_RE,
-    QUIZ_KEYS,
     Fields,
     Problems,
     YamlMapping,
     id_problem,
-    lesson_requirements,
-    quiz_settings,
     read_lines,
     split_front_matter,
     split_lines,
 )
+from app.content.lesson_settings import QUIZ_KEYS, lesson_requirements, quiz_settings
 from app.content.model import (
     CourseSource,
     LessonSource,

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from app.web.spreadsheet import excel_csv, inert_text
+
 CODES_COLUMNS = ("username", "full_name", "unit_code", "activation_code", "expires_at")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -25,26 +24,17 @@ class IssuedCode:
     expires_at: datetime
 
 
-def _cell(value: str) -> str:
-    """A text cell a spreadsheet will not run as a formula."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
 def codes_csv(issued: list[IssuedCode]) -> str:
     """The codes file for HR: UTF-8 with a BOM (so Excel shows Chinese names), one row each."""
     zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC"))
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CODES_COLUMNS)
-    for item in issued:
-        writer.writerow(
-            [
-                _cell(item.username),
-                _cell(item.full_name),
-                _cell(item.unit_code),
-                item.code,
-                item.expires_at.astimezone(zone).isoformat(timespec="minutes"),
-            ]
-        )
-    return out.getvalue()
+    rows = (
+        [
+            inert_text(item.username),
+            inert_text(item.full_name),
+            inert_text(item.unit_code),
+            item.code,
+            item.expires_at.astimezone(zone).isoformat(timespec="minutes"),
+        ]
+        for item in issued
+    )
+    return excel_csv(CODES_COLUMNS, rows)

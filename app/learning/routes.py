@@ -27,6 +27,7 @@ from app.models import CourseAsset
 from app.progress import recording as progress
 from app.quiz.forms import NewAttemptForm, SubmitAttemptForm
 from app.web.found import course_or_404, lesson_or_404
+from app.web.pagination import requested_page
 
 bp = Blueprint("learning", __name__)
 
@@ -45,8 +46,9 @@ def catalogue() -> str:
     """Published courses (drafts too for trainers), searchable, with the learner's progress."""
     search = request.args.get("q", "").strip()[:100]
     language = request.args.get("language", "")
-    page = request.args.get("page", 1, type=int) or 1
-    result = services.catalogue(db.session, _user(), search=search, language=language, page=page)
+    result = services.catalogue(
+        db.session, _user(), search=search, language=language, page=requested_page()
+    )
     return render_template(
         "learning/catalogue.html", result=result, search=search, language=language
     )

@@ -22,7 +22,7 @@ from app.models import (
     UnitCourse,
     User,
 )
-from app.web.pagination import page_bounds
+from app.web.pagination import Page, page_window
 
 PAGE_SIZE = 20
 
@@ -36,19 +36,9 @@ class CatalogueEntry:
     assignment: UnitCourse | None = None
 
 
-@dataclass(frozen=True)
-class CataloguePage:
-    """One page of catalogue results."""
-
-    entries: list[CatalogueEntry]
-    page: int
-    pages: int
-    total: int
-
-
 def catalogue(
     session: Session, user: User, *, search: str = "", language: str = "", page: int = 1
-) -> CataloguePage:
+) -> Page[CatalogueEntry]:
     """Courses the user may open, filtered by title/tag words and language, with their progress."""
     where = [visible_courses(user)]
     if language in ("en", "zh"):
@@ -62,7 +52,7 @@ def catalogue(
             )
         )
     total = session.scalar(select(func.count(Course.id)).where(*where)) or 0
-    page, pages = page_bounds(total, page, PAGE_SIZE)
+    window = page_window(total, page, PAGE_SIZE)
     rows = session.execute(
         select(Course, Enrollment, UnitCourse)
         .outerjoin(
@@ -80,15 +70,10 @@ def catalogue(
             UnitCourse.due_date,
             Course.title,
         )
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return CataloguePage(
-        entries=[CatalogueEntry(c, e, a) for c, e, a in rows],
-        page=page,
-        pages=pages,
-        total=total,
+        .limit(window.limit)
+        .offset(window.offset)
     )
+    return window.with_items(CatalogueEntry(c, e, a) for c, e, a in rows)
 
 
 @dataclass

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
+from app.web.text_width import display_width
+
 WIDTH = 720
 LABEL_WIDTH = 260  # room for the unit names, right-aligned against the bars
 VALUE_WIDTH = 72  # room after the longest bar for its value
@@ -44,18 +46,13 @@ def _attr(value: str) -> str:
     return quoteattr(_XML_ILLEGAL.sub("", value))
 
 
-def _units(char: str) -> int:
-    """Width of one character in half-width units: East Asian wide characters take two."""
-    return 2 if ord(char) >= 0x2E80 else 1
-
-
 def shorten(label: str, max_units: int = LABEL_MAX_UNITS) -> str:
     """The label cut with "…" when longer than `max_units` half-width units."""
-    if sum(map(_units, label)) <= max_units:
+    if display_width(label) <= max_units:
         return label
     kept, used = [], 1  # the ellipsis takes one unit
     for char in label:
-        used += _units(char)
+        used += display_width(char)
         if used > max_units:
             break
         kept.append(char)

@@ -33,7 +33,7 @@ from app.organisation.tree import unit_by_code
 from app.reports import builders, downloads, queries
 from app.reports.chart import bar_chart_svg
 from app.reports.exports import FORMATS, content_disposition, download_name, stream
-from app.web.pagination import page_bounds
+from app.web.pagination import page_window, requested_page
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -204,25 +204,17 @@ def learners(code: str) -> Response | str:
     filters, fmt = _filters(), _format()
     if fmt != "html":
         return _download("learners", unit, filters, fmt)
-    total = queries.learner_count(db.session, unit, filters)
-    page, pages = page_bounds(total, request.args.get("page", 1, type=int) or 1, LEARNERS_PER_PAGE)
-    rows = list(
-        queries.learner_rows(
-            db.session,
-            unit,
-            filters,
-            offset=(page - 1) * LEARNERS_PER_PAGE,
-            limit=LEARNERS_PER_PAGE,
-        )
+    window = page_window(
+        queries.learner_count(db.session, unit, filters), requested_page(), LEARNERS_PER_PAGE
+    )
+    rows = queries.learner_rows(
+        db.session, unit, filters, offset=window.offset, limit=window.limit
     )
     return render_template(
         "reports/learners.html",
         unit=unit,
-        rows=rows,
+        result=window.with_items(rows),
         filters=filters,
-        total=total,
-        page=page,
-        pages=pages,
         courses=_courses(),
         status_label=builders.status_label,
         args=_filter_args(filters),

@@ -22,9 +22,6 @@ NUMERIC_KINDS: frozenset[str] = frozenset({"int", "float", "percent"})
 # Decimal places when a column does not say: percentages read as "87.5", other fractions as "4.25".
 DEFAULT_DECIMALS: dict[str, int] = {"float": 2, "percent": 1}
 
-# A spreadsheet runs a cell starting with one of these as a formula (or DDE command): OWASP's list.
-FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-
 
 @dataclass(frozen=True)
 class Column:
@@ -147,8 +144,3 @@ def display_text(column: Column, value: CellValue, *, empty: str = "") -> str:
         offset = value.strftime("%z")
         return f"{value:%Y-%m-%d %H:%M}{offset[:3]}:{offset[3:]}"
     return plain_text(column, value)
-
-
-def is_formula_like(text: str) -> bool:
-    """Whether a spreadsheet would run this text as a formula if written as-is."""
-    return text.startswith(FORMULA_TRIGGERS)

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from app.reports.table import CellValue, Column, ReportTable, normalise_row, plain_text
+from app.web.text_width import display_width
 
 SHEET_NAME_MAX = 31
 # Characters Excel refuses in a sheet name.
@@ -60,18 +61,13 @@ def number_format(column: Column) -> str | None:
     }.get(column.kind)
 
 
-def _display_width(text: str) -> int:
-    """Approximate width in Excel character units: CJK characters take two."""
-    return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
-
-
 def _column_widths(columns: Sequence[Column], sample: Sequence[Sequence[CellValue]]) -> list[int]:
     """Widths from the header labels and the first rows, clamped to a readable range."""
     widths = []
     for index, column in enumerate(columns):
         texts = [plain_text(column, row[index]) for row in sample]
         # Labels may wrap onto two lines in the header, so they count for half.
-        longest = max([_display_width(column.label) // 2, *map(_display_width, texts)])
+        longest = max([display_width(column.label) // 2, *map(display_width, texts)])
         if column.kind == "percent":
             longest += 1  # the "%" Excel adds
         widths.append(max(MIN_WIDTH, min(MAX_WIDTH, longest + 2)))
@@ -170,7 +166,7 @@ def write_xlsx(table: ReportTable, fileobj: IO[bytes], *, about_sheet: str = "Ab
 
 def _write_about(sheet: WriteOnlyWorksheet, table: ReportTable) -> None:
     """The title and meta lines, label beside value, every value a string cell."""
-    label_width = max([12, *(_display_width(label) + 2 for label, _ in table.meta)])
+    label_width = max([12, *(display_width(label) + 2 for label, _ in table.meta)])
     sheet.column_dimensions["A"].width = min(label_width, MAX_WIDTH)
     sheet.column_dimensions["B"].width = MAX_WIDTH
     title = _text_cell(sheet, table.title)
