@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.models import Assignment, Course, Unit
+from app.organisation.tree import in_subtree
 from app.organisation.unit_courses import rebuild_unit_courses
 
 
@@ -76,5 +77,5 @@ def assignments_in_scope(session: Session, scope: list[Unit] | None) -> list[Ass
     if scope is not None:
         if not scope:
             return []
-        query = query.where(or_(*(Unit.path.startswith(root.path) for root in scope)))
+        query = query.where(or_(*(in_subtree(Unit.path, root.path) for root in scope)))
     return list(session.scalars(query))
