@@ -83,14 +83,17 @@ def named_database(dialect: str, server_url: str | None, name: str) -> Iterator[
 
 # The unit report's aggregate as one statement: every unit of the subtree is mapped to the
 # child of the root it lies under (NULL for the root itself), then learners, assigned pairs
-# and credit hours are aggregated per child in one pass each.
+# and credit hours are aggregated per child in one pass each. "Below a path" is a range of
+# paths, as in the app (app.organisation.tree.in_subtree): every path ends in '/', and the
+# smallest string above all of `/1/5/...` is `/1/50`.
 RAW_UNIT_REPORT = text(
     """
 WITH sub AS (
     SELECT x.id AS unit_id, c.id AS child_id
     FROM units x
-    LEFT JOIN units c ON c.parent_id = :root_id AND x.path LIKE c.path || '%'
-    WHERE x.path LIKE :root_path || '%'
+    LEFT JOIN units c ON c.parent_id = :root_id
+        AND x.path >= c.path AND x.path < (substr(c.path, 1, length(c.path) - 1) || '0')
+    WHERE x.path >= :root_path AND x.path < :root_upper
 ),
 learners AS (
     SELECT s.child_id, count(*) AS learners
@@ -147,7 +150,13 @@ FIELDS = ("learners", "assigned", "completed", "in_progress", "overdue", "score_
 def raw_unit_report(session: Any, root: Any, today: date) -> dict[int | None, tuple]:
     """The raw statement's rows, keyed by child unit id (None: people directly in the root)."""
     rows = session.execute(
-        RAW_UNIT_REPORT, {"root_id": root.id, "root_path": root.path, "today": today}
+        RAW_UNIT_REPORT,
+        {
+            "root_id": root.id,
+            "root_path": root.path,
+            "root_upper": root.path[:-1] + "0",
+            "today": today,
+        },
     ).all()
     return {
         row[0]: tuple(float(v) for v in row[1:])

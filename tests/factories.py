@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import services as accounts
 from app.models import Unit, User
-from app.organisation.tree import create_unit
+from app.organisation.operations import create_unit
 
 PASSWORD = "correct horse battery"
 

@@ -27,3 +27,26 @@ def test_upgrade_from_empty_matches_the_models(database_url):
         assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
+
+
+def test_columns_have_the_collations_the_models_give_them(database_url):
+    # compare_metadata passes a collation the database lacks ("only one side specifies it"),
+    # so a model collation without its migration would go unnoticed there.
+    engine = make_engine(database_url)
+    try:
+        inspector = inspect(engine)
+        wanted, found = {}, {}
+        for table in Base.metadata.sorted_tables:
+            reflected = {c["name"]: c["type"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                collation = getattr(column.type.dialect_impl(engine.dialect), "collation", None)
+                if collation:
+                    wanted[table.name, column.name] = collation
+                    found[table.name, column.name] = getattr(
+                        reflected[column.name], "collation", None
+                    )
+        assert found == wanted
+        if engine.dialect.name == "postgresql":
+            assert wanted[("units", "path")] == "C"
+    finally:
+        engine.dispose()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, contains_eager
 
 from app import audit
 from app.models import Assignment, Course, Unit
+from app.organisation.tree import in_subtree
 from app.organisation.unit_courses import rebuild_unit_courses
 from app.web.pagination import Page, page_window
 
@@ -80,7 +81,7 @@ def assignments_in_scope(
     if scope is not None:
         if not scope:
             return page_window(0, page, ASSIGNMENTS_PER_PAGE).with_items([])
-        where.append(or_(*(Unit.path.startswith(root.path) for root in scope)))
+        where.append(or_(*(in_subtree(Unit.path, root.path) for root in scope)))
     total = session.scalar(
         select(func.count(Assignment.id))
         .join(Unit, Unit.id == Assignment.unit_id)

@@ -13,7 +13,8 @@ from app.content.check import check_paths
 from app.content.lookup import course_by_slug
 from app.content.sync import sync_and_refresh
 from app.models import Assignment, User
-from app.organisation.tree import create_unit, unit_by_code
+from app.organisation.operations import create_unit
+from app.organisation.tree import unit_by_code
 
 # (code, name, parent code)
 DEMO_UNITS = [

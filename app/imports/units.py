@@ -19,6 +19,7 @@ from app import audit
 from app.imports.bulk import ImportSummary, forget_cached
 from app.imports.csv_files import RowError, read_rows
 from app.models import Unit
+from app.organisation.tree import in_subtree
 from app.organisation.unit_courses import rebuild_unit_courses
 
 UNIT_COLUMNS = ("code", "name", "parent_code")
@@ -199,7 +200,7 @@ def import_units(
         delta = new.count("/") - old.count("/")
         session.connection().execute(
             update(table)
-            .where(table.c.path.startswith(old, autoescape=True))
+            .where(in_subtree(table.c.path, old))
             .values(
                 path=literal(new) + func.substr(table.c.path, len(old) + 1),
                 depth=table.c.depth + delta,

@@ -25,7 +25,10 @@ class Unit(Base):
     """An organisational unit (bureau, department, county office) in a tree.
 
     `path` is the materialised path of ids from the root, e.g. `/1/5/23/`, so "this unit and
-    everything below it" is one indexed prefix query: `path LIKE '/1/5/%'`.
+    everything below it" is one range over the path index: `'/1/5/' <= path < '/1/50'`
+    (`app.organisation.tree.in_subtree`). The range needs byte order, where '/' sorts just
+    below '0': SQLite's default, and the "C" collation on PostgreSQL, whatever the database's
+    own collation is.
     """
 
     __tablename__ = "units"
@@ -34,7 +37,9 @@ class Unit(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
-    path: Mapped[str] = mapped_column(String(400), index=True)
+    path: Mapped[str] = mapped_column(
+        String(400).with_variant(String(400, collation="C"), "postgresql"), index=True
+    )
     depth: Mapped[int] = mapped_column(Integer, default=0)
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id])

@@ -10,6 +10,7 @@ from sqlalchemy import and_, delete, func, insert, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Assignment, Unit, UnitCourse
+from app.organisation.tree import in_subtree
 
 
 def rebuild_unit_courses(session: Session, root: Unit | None = None) -> None:
@@ -20,12 +21,12 @@ def rebuild_unit_courses(session: Session, root: Unit | None = None) -> None:
     """
     target = aliased(Unit)
     source = aliased(Unit)
-    reaches = or_(
-        target.id == source.id,
-        and_(
-            Assignment.include_subunits.is_(True),
-            target.path.startswith(source.path, autoescape=False),
-        ),
+    # The unit itself is in its own subtree, so "the unit, or its subtree when sub-units are
+    # included" is the subtree range plus a filter: the range stays a plain conjunct, which
+    # both planners turn into an index range on `target.path` for each assignment's unit.
+    reaches = and_(
+        in_subtree(target.path, source.path),
+        or_(Assignment.include_subunits.is_(True), target.id == source.id),
     )
     rank = (
         func.row_number()
@@ -46,12 +47,12 @@ def rebuild_unit_courses(session: Session, root: Unit | None = None) -> None:
         .join(target, reaches)
     )
     if root is not None:
-        candidates = candidates.where(target.path.startswith(root.path))
+        candidates = candidates.where(in_subtree(target.path, root.path))
     nearest = candidates.subquery()
     old = delete(UnitCourse)
     if root is not None:
         old = old.where(
-            UnitCourse.unit_id.in_(select(Unit.id).where(Unit.path.startswith(root.path)))
+            UnitCourse.unit_id.in_(select(Unit.id).where(in_subtree(Unit.path, root.path)))
         )
     session.execute(old.execution_options(synchronize_session=False))
     session.execute(

@@ -16,6 +16,7 @@ from sqlalchemy import Select, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from app.models import Course, Enrollment, Lesson, LessonProgress, Module, Unit, UnitCourse, User
+from app.organisation.tree import in_subtree
 
 STATUSES = ("completed", "in_progress", "not_started", "overdue")
 
@@ -51,10 +52,6 @@ def _in_period(column, filters: ReportFilters):  # noqa: ANN001, ANN202
     if end is not None:
         conditions.append(column < end)
     return and_(*conditions)
-
-
-def _subtree(unit: Unit):  # noqa: ANN202
-    return Unit.path.startswith(unit.path, autoescape=True)
 
 
 @dataclass
@@ -111,7 +108,7 @@ def _assigned_pairs(query: Select, root: Unit, course: Course | None) -> Select:
             Enrollment,
             and_(Enrollment.user_id == User.id, Enrollment.course_id == UnitCourse.course_id),
         )
-        .where(_subtree(root), User.is_active.is_(True))
+        .where(in_subtree(Unit.path, root.path), User.is_active.is_(True))
     )
     return query if course is None else query.where(UnitCourse.course_id == course.id)
 
@@ -168,7 +165,7 @@ def unit_report(session: Session, root: Unit, filters: ReportFilters) -> list[Un
             select(Unit.path, func.count())
             .select_from(User)
             .join(Unit, Unit.id == User.unit_id)
-            .where(_subtree(root), User.is_active.is_(True))
+            .where(in_subtree(Unit.path, root.path), User.is_active.is_(True))
             .group_by(Unit.path)
         ).all()
     )
@@ -178,7 +175,7 @@ def unit_report(session: Session, root: Unit, filters: ReportFilters) -> list[Un
         .join(User, User.id == Enrollment.user_id)
         .join(Unit, Unit.id == User.unit_id)
         .where(
-            _subtree(root),
+            in_subtree(Unit.path, root.path),
             User.is_active.is_(True),
             Enrollment.status == "completed",
             _in_period(Enrollment.completed_at, filters),
@@ -322,10 +319,10 @@ class CourseBreakdown:
 
 def course_breakdown(session: Session, root: Unit, course: Course) -> CourseBreakdown:
     """Module completion and lesson drop-off for `course` among `root`'s learners (4 queries)."""
-    in_subtree = (
+    learner_ids = (
         select(User.id)
         .join(Unit, Unit.id == User.unit_id)
-        .where(_subtree(root), User.is_active.is_(True))
+        .where(in_subtree(Unit.path, root.path), User.is_active.is_(True))
     )
     pairs = session.execute(
         _assigned_pairs(
@@ -345,7 +342,7 @@ def course_breakdown(session: Session, root: Unit, course: Course) -> CourseBrea
         .join(Module, Module.id == Lesson.module_id)
         .outerjoin(
             LessonProgress,
-            and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id.in_(in_subtree)),
+            and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id.in_(learner_ids)),
         )
         .where(Lesson.course_id == course.id, Lesson.archived.is_(False))
         .group_by(Lesson.id, Module.title, Lesson.title, Lesson.position)
@@ -358,7 +355,7 @@ def course_breakdown(session: Session, root: Unit, course: Course) -> CourseBrea
             Lesson.course_id == course.id,
             Lesson.archived.is_(False),
             LessonProgress.completed_at.is_not(None),
-            LessonProgress.user_id.in_(in_subtree),
+            LessonProgress.user_id.in_(learner_ids),
         )
         .group_by(LessonProgress.user_id, Lesson.module_id)
         .subquery()
