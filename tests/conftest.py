@@ -2,6 +2,7 @@
 
 The database is TEST_DATABASE_URL when set (CI sets PostgreSQL), else a SQLite file in a
 temporary folder. It is emptied and migrated once per run; each test leaves it empty.
+`count_queries` counts the SQL statements a block runs, to catch N+1 queries.
 """
 
 from __future__ import annotations
@@ -9,13 +10,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import Session
 
 from app import create_app, migrations
@@ -24,6 +27,8 @@ from config import TestingConfig
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
+# Not queries a page asks for; and SQLite sends BEGIN as a statement where PostgreSQL does not.
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
 @pytest.fixture(scope="session")
@@ -112,6 +117,49 @@ def make_user(session: Session):  # noqa: ANN201
         return user
 
     return _make
+
+
+class QueryCount:
+    """The SQL statements run on the app's engine inside one `count_queries()` block."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        """How many statements ran, transaction control left out."""
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], AbstractContextManager[QueryCount]]:
+    """Count the SQL statements run inside a `with` block, to catch N+1 queries creeping in:
+
+        with count_queries() as queries:
+            client.get("/courses")
+        assert queries.count <= 6, queries.statements
+
+    It counts every statement the app's engine sends (requests, commands, the test's own
+    reads), except BEGIN, COMMIT, ROLLBACK and savepoints. Read a streamed response inside the
+    block: its queries run while it streams.
+    """
+
+    @contextmanager
+    def _count() -> Iterator[QueryCount]:
+        queries = QueryCount()
+
+        def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+                queries.statements.append(statement)
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield queries
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return _count
 
 
 CSRF_RE = re.compile(

@@ -192,3 +192,31 @@ def test_learners_do_not_see_the_assignment_pages(client, auth, make_user):
     make_user("ann")
     auth.login("ann")
     assert client.get("/assignments/").status_code == 404
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="N+1: assignments_in_scope joins Unit but each row then lazy-loads Assignment.unit",
+)
+def test_assignment_list_runs_the_same_number_of_queries_however_many_units(
+    client, auth, make_user, tree, session, count_queries
+):
+    from app.models import Unit
+
+    assign(tree, _unit(tree, "PROV"), _course(tree, "c1"), due_date=None)
+    prov_id = _unit(tree, "PROV").id
+    tree.commit()
+    make_user("root", roles={"admin"}, unit=session.get(Unit, prov_id))
+    auth.login("root")
+
+    def queries() -> int:
+        with count_queries() as counted:
+            assert client.get("/assignments/").status_code == 200
+        return counted.count
+
+    one_unit = queries()
+    for code in ("CITY", "COUNTY", "OTHER"):
+        assign(tree, _unit(tree, code), _course(tree, "c2"), due_date=None)
+    tree.commit()
+    assert queries() == one_unit
