@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.models import Unit, User
 
@@ -68,7 +68,7 @@ def test_demo_is_idempotent_and_prints_passwords(app, runner, session):
     assert "learn-digital-2026" in second.output
     usernames = set(session.scalars(select(User.username)))
     assert {"learner", "trainer", "hr", "admin"} <= usernames
-    assert session.query(User).count() == len(usernames)
+    assert session.scalar(select(func.count(User.id))) == len(usernames)
     units = session.scalars(select(Unit)).all()
     assert len({u.code for u in units}) == len(units)
     county = next(u for u in units if u.code == "COUNTY-A1")
