@@ -105,7 +105,6 @@ def test_a_learner_who_moves_gets_the_new_units_assignments(tree, client, auth, 
     auth.login("ann")
     assert "Course c1" in client.get("/").text.split("Continue learning")[0]
     session.get(User, user.id).unit_id = other_id
-    session.commit()
     required = client.get("/").text.split("Continue learning")[0]
     assert "Course c2" in required and "Course c1" not in required
 
@@ -164,7 +163,6 @@ def test_hr_assigns_inside_their_area_only(app, client, auth, make_user, tree, s
     outside = client.post("/assignments/", data={**data, "unit_code": "OTHER"})
     assert outside.status_code == 422
     assert "in your area" in outside.text
-    session.rollback()
     assert [a.unit.code for a in session.scalars(select(Assignment))] == ["COUNTY"]
     assert session.scalar(select(AuditEvent.action).where(AuditEvent.action == "assignment_set"))
 
@@ -184,7 +182,6 @@ def test_removing_needs_confirmation_and_stays_in_scope(
     confirm = client.get(f"/assignments/{mine.id}/remove")
     assert confirm.status_code == 200 and "Remove" in confirm.text
     client.post(f"/assignments/{mine.id}/remove", data={"csrf_token": csrf_from(confirm.text)})
-    session.rollback()
     assert session.get(Assignment, mine.id) is None
 
 

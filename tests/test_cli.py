@@ -11,7 +11,6 @@ def test_users_create_with_roles_and_unit(runner, session):
     from tests import factories
 
     factories.unit(session, "BUREAU")
-    session.commit()
     result = runner.invoke(
         args=[
             "users",

@@ -56,8 +56,6 @@ def _complete(client, slug: str, course_slug: str = "basics"):  # noqa: ANN202
 
 
 def _enrollment(session) -> Enrollment:  # noqa: ANN001
-    session.rollback()
-    session.expire_all()
     return session.scalar(select(Enrollment))
 
 
@@ -136,8 +134,6 @@ def test_progress_survives_rename_reorder_and_move_then_resync(
     lesson_a = files.pop("01-one/01-a.md").replace("title: Lesson A", "id: a\ntitle: Lesson A")
     files["02-two/09-renamed.md"] = lesson_a
     sync_course(files)
-    session.rollback()
-    session.expire_all()
     moved = session.scalar(select(Lesson).where(Lesson.slug == "a"))
     assert moved.archived is False and moved.position == 3
     assert session.scalar(select(LessonProgress.completed_at)) is not None

@@ -145,8 +145,6 @@ def test_passing_completes_the_lesson_and_keeps_the_score(client, learner, sessi
     assert "Score: 100%" in result.text
     assert "Passed" in result.text
     assert "EXPLANATION-GET" in result.text  # after_pass: shown now
-    session.rollback()
-    session.expire_all()
     progress = session.scalar(select(LessonProgress).where(LessonProgress.user_id == learner.id))
     assert progress.completed_at is not None and progress.best_score == 100
     assert session.scalar(select(Enrollment.best_score)) == 100
@@ -169,8 +167,6 @@ def test_replayed_submission_changes_nothing(client, learner, session):
     again = _submit(client, "quiz", token, {"q-pick-get": "1", "q-name-it": "https"}, html)
     assert first.headers["Location"] == again.headers["Location"]
     assert "already submitted" in client.get(again.headers["Location"]).text
-    session.rollback()
-    session.expire_all()
     attempts = session.scalars(select(QuizAttempt)).all()
     assert len(attempts) == 1 and attempts[0].score == 0
 
@@ -182,8 +178,6 @@ def test_attempt_limit_is_enforced_and_explained(client, learner, session):
     html, token = _open(client, "quiz")
     assert token == ""
     assert "used all 2 attempts" in html
-    session.rollback()
-    session.expire_all()
     assert session.scalar(select(func.count(QuizAttempt.id))) == 2
     assert session.scalar(select(LessonProgress.completed_at)) is None
 
@@ -204,42 +198,29 @@ def test_reopening_resumes_the_same_attempt(client, learner):
 
 def test_late_answers_are_not_accepted(client, learner, session):
     html, token = _open(client, "timed")
-    session.rollback()
-    session.expire_all()
     attempt = session.scalar(select(QuizAttempt).where(QuizAttempt.token == token))
     attempt.deadline_at -= timedelta(minutes=5)
-    session.commit()
     response = _submit(client, "timed", token, {"q-timed-q": "true"}, html)
     result = client.get(response.headers["Location"]).text
     assert "could not be accepted" in result
-    session.rollback()
-    session.expire_all()
     closed = session.scalar(select(QuizAttempt).where(QuizAttempt.token == token))
     assert closed.status == "submitted" and closed.timed_out and closed.score == 0
 
 
 def test_answers_within_the_grace_period_count(client, learner, session):
     html, token = _open(client, "timed")
-    session.rollback()
-    session.expire_all()
     attempt = session.scalar(select(QuizAttempt).where(QuizAttempt.token == token))
     attempt.deadline_at -= timedelta(seconds=70)  # 10 s past the deadline, inside the grace
-    session.commit()
     response = _submit(client, "timed", token, {"q-timed-q": "true"}, html)
     assert "Score: 100%" in client.get(response.headers["Location"]).text
 
 
 def test_expired_open_attempt_is_closed_when_the_lesson_is_opened(client, learner, session):
     _html, token = _open(client, "timed")
-    session.rollback()
-    session.expire_all()
     attempt = session.scalar(select(QuizAttempt).where(QuizAttempt.token == token))
     attempt.deadline_at -= timedelta(minutes=5)
-    session.commit()
     _html, new_token = _open(client, "timed")
     assert new_token and new_token != token
-    session.rollback()
-    session.expire_all()
     assert (
         session.scalar(select(QuizAttempt.status).where(QuizAttempt.token == token)) == "submitted"
     )
@@ -255,8 +236,6 @@ def test_draw_takes_fresh_questions_from_the_pool(client, learner, session):
     html, token = _open(client, "final")
     drawn = set(re.findall(r'name="q-(bank-\d)"', html))
     assert len(drawn) == 3
-    session.rollback()
-    session.expire_all()
     items = session.scalars(select(AttemptItem.slug)).all()
     assert set(items) == drawn
 
