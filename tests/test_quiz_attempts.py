@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.models import AttemptItem, Enrollment, LessonProgress, QuizAttempt
+from app.models.types import utcnow
 from tests.conftest import csrf_from
 
 COURSE = """---
@@ -182,12 +183,44 @@ def test_attempt_limit_is_enforced_and_explained(client, learner, session):
     assert session.scalar(select(LessonProgress.completed_at)) is None
 
 
-def test_attempts_page_lists_dates_and_scores(client, learner):
+def _table_rows(html: str) -> list[list[str]]:
+    """The text of each body row's cells, tags dropped and spaces (even narrow ones) single."""
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
+    return [
+        [
+            " ".join(re.sub(r"<[^>]+>", "", cell).split())
+            for cell in re.findall(r"<td>(.*?)</td>", row)
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
+    ]
+
+
+def test_attempts_page_lists_dates_and_scores(app, client, learner, session):
     html, token = _open(client, "quiz")
     _submit(client, "quiz", token, {"q-pick-get": "1"}, html)
+    _open(client, "quiz")  # a second attempt, still open
+    first, second = session.scalars(select(QuizAttempt).order_by(QuizAttempt.number))
+    # Late evening in UTC is the next morning in the academy's time zone.
+    first.started_at = datetime(2026, 3, 10, 23, 50, tzinfo=UTC)
+    first.submitted_at = datetime(2026, 3, 10, 23, 58, tzinfo=UTC)
+    second.started_at = datetime(2026, 3, 11, 1, 5, tzinfo=UTC)
+    assert app.config["BABEL_DEFAULT_TIMEZONE"] == "Asia/Shanghai", "unset TIMEZONE to test"
     page = client.get(f"{BASE}/quiz/attempts")
     assert page.status_code == 200
-    assert "50%" in page.text
+    assert _table_rows(page.text) == [  # newest first
+        ["2", "3/11/26, 9:05 AM", "In progress", "—", "—"],
+        ["1", "3/11/26, 7:50 AM", "3/11/26, 7:58 AM", "50%", "✗ Not passed"],
+    ]
+
+
+def test_an_attempt_records_when_it_started_and_when_it_was_submitted(client, learner, session):
+    before = utcnow()
+    html, token = _open(client, "quiz")
+    opened = utcnow()
+    _submit(client, "quiz", token, {"q-pick-get": "1"}, html)
+    after = utcnow()
+    attempt = session.scalar(select(QuizAttempt).where(QuizAttempt.token == token))
+    assert before <= attempt.started_at <= opened <= attempt.submitted_at <= after
 
 
 def test_reopening_resumes_the_same_attempt(client, learner):
