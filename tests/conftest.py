@@ -2,6 +2,11 @@
 
 The database is TEST_DATABASE_URL when set (CI sets PostgreSQL), else a SQLite file in a
 temporary folder. It is emptied and migrated once per run; each test leaves it empty.
+
+A test arranges data in its `session`; factories only flush. Requests made with any
+`app.test_client()`, commands run with `app.test_cli_runner()`, and `sync_course` work in sessions
+of their own and see only committed rows, so each first commits the test's session (see
+`share_arranged_data`). `count_queries` counts the SQL statements a block runs (N+1 queries).
 """
 
 from __future__ import annotations
@@ -9,14 +14,18 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import Result
 from flask import Flask
-from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from app import create_app, migrations
 from app.db import Base, db
@@ -24,6 +33,10 @@ from config import TestingConfig
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
+# Where the `session` fixture leaves the test's session for the client and the runner to find.
+ARRANGED_SESSION = "tests.arranged_session"
+# Not queries a page asks for; and SQLite sends BEGIN as a statement where PostgreSQL does not.
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
 @pytest.fixture(scope="session")
@@ -58,14 +71,45 @@ def _empty_all_tables(session: Session) -> None:
     session.commit()
 
 
+def share_arranged_data(app: Flask) -> None:
+    """Commit the test's `session` so that code running in its own session sees what the test
+    arranged, and expire its objects so that the test's next read sees what that code wrote."""
+    session = app.extensions.get(ARRANGED_SESSION)
+    if session is not None:
+        session.commit()
+        session.expire_all()
+
+
+class ArrangedDataClient(FlaskClient):
+    """The test client: each request first shares what the test arranged (see above)."""
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        share_arranged_data(self.application)
+        return super().open(*args, **kwargs)
+
+
+class ArrangedDataCliRunner(FlaskCliRunner):
+    """The CLI runner: each command first shares what the test arranged (see above)."""
+
+    def invoke(self, cli: Any = None, args: Any = None, **kwargs: Any) -> Result:
+        share_arranged_data(self.app)
+        return super().invoke(cli, args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """The app under test, with CSRF on, on the shared test database."""
+    """The app under test, with CSRF on, on the shared test database.
+
+    `app.test_client()` and `app.test_cli_runner()` commit the test's `session` before each
+    request or command.
+    """
     config = TestingConfig()
     config.SQLALCHEMY_DATABASE_URI = database_url
     config.COURSES_DIR = str(ROOT / "courses")
     config.INSTANCE_DIR = str(tmp_path)
     application = create_app(config)
+    application.test_client_class = ArrangedDataClient
+    application.test_cli_runner_class = ArrangedDataCliRunner
     yield application
     session = db.new_session()
     try:
@@ -77,41 +121,92 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    """A browser without cookies."""
+    """A browser without cookies; each request first commits the test's `session`."""
     return app.test_client()
 
 
 @pytest.fixture
-def runner(app: Flask):  # noqa: ANN201
-    """Runs `flask --app app ...` commands."""
+def runner(app: Flask) -> FlaskCliRunner:
+    """Runs `flask --app app ...` commands; each first commits the test's `session`."""
     return app.test_cli_runner()
 
 
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
-    """A database session for arranging and checking data; commit to make it visible.
+    """A database session for arranging and checking data.
+
+    Factories only flush into it. Every request of a test client, every `runner.invoke` and
+    every `sync_course` first commits it, so they see what the test arranged, and expires its
+    objects, so the test's next read (a new transaction) sees what they wrote. Anything else
+    that runs in its own session (a `db.new_session()` of the test's, other processes, the live
+    server of the browser tests) sees the arranged data only after an explicit `commit()`.
 
     No app context is kept pushed: requests made during the test must each get their own. It
-    starts as a reader, so an open read never blocks the app's writers on SQLite; call
-    `rollback()` (or commit) before reading what a request or command has just written.
+    starts as a reader, so an open read never blocks the app's writers on SQLite.
     """
     s = db.new_session(write=False)
+    app.extensions[ARRANGED_SESSION] = s
     try:
         yield s
     finally:
+        app.extensions.pop(ARRANGED_SESSION, None)
         s.close()
 
 
 @pytest.fixture
 def make_user(session: Session):  # noqa: ANN201
-    """Create (and commit) a user: make_user("ann", roles={"learner"}, unit=None)."""
+    """Create a user and flush it: make_user("ann", roles={"learner"}, unit=None).
+
+    Like every factory it does not commit: the next request or command does (see `session`).
+    """
 
     def _make(username: str = "ann", **kwargs: object):  # noqa: ANN202
-        user = factories.user(session, username, **kwargs)
-        session.commit()
-        return user
+        return factories.user(session, username, **kwargs)
 
     return _make
+
+
+class QueryCount:
+    """The SQL statements run on the app's engine inside one `count_queries()` block."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        """How many statements ran, transaction control left out."""
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], AbstractContextManager[QueryCount]]:
+    """Count the SQL statements run inside a `with` block, to catch N+1 queries creeping in:
+
+        with count_queries() as queries:
+            client.get("/courses")
+        assert queries.count <= 6, queries.statements
+
+    It counts every statement the app's engine sends (requests, commands, the test's own
+    reads), except BEGIN, COMMIT, ROLLBACK and savepoints. Read a streamed response inside the
+    block: its queries run while it streams.
+    """
+
+    @contextmanager
+    def _count() -> Iterator[QueryCount]:
+        queries = QueryCount()
+
+        def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+                queries.statements.append(statement)
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield queries
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return _count
 
 
 CSRF_RE = re.compile(
@@ -154,7 +249,8 @@ def auth(client: FlaskClient) -> Auth:
 def sync_course(app: Flask, tmp_path: Path):  # noqa: ANN201
     """Write a course folder from {relative path: text} and import it; returns its folder.
 
-    `sync_course(files)` fails the test if the checker reports any error.
+    `sync_course(files)` fails the test if the checker reports any error. Like a request, it
+    first commits the test's `session`.
     """
     from app.content.check import check_paths
     from app.content.sync import sync_and_refresh
@@ -170,6 +266,7 @@ def sync_course(app: Flask, tmp_path: Path):  # noqa: ANN201
         report = check_paths([root])
         errors = [p for p in report.problems if p.severity == "error"]
         assert not errors, errors
+        share_arranged_data(app)
         writer = db.new_session()
         try:
             for course in report.courses:

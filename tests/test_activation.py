@@ -16,14 +16,13 @@ NEW_PASSWORD = "a long walk home"
 
 
 @pytest.fixture
-def newcomer(app, session, make_user):  # noqa: ANN001, ANN201
+def newcomer(app, make_user):  # noqa: ANN001, ANN201
     """An imported user without a password, and their activation code."""
     user = make_user("newbie", password=None, full_name="New Bie")
     with app.app_context():
         code = codes.new_code()
         user.activation_code_hash = codes.hash_code(code)
     user.activation_expires_at = utcnow() + timedelta(days=14)
-    session.commit()
     return user, code
 
 
@@ -41,12 +40,6 @@ def _activate(client, username: str, code: str, password: str = NEW_PASSWORD):  
     )
 
 
-def _reload(session, user_id: int) -> User:  # noqa: ANN001
-    session.rollback()
-    session.expire_all()
-    return session.get(User, user_id)
-
-
 def test_login_page_links_to_activation(client):
     page = client.get("/login")
     assert 'href="/activate"' in page.text
@@ -61,7 +54,7 @@ def test_right_code_sets_the_password_signs_in_and_clears_the_code(
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
     assert "New Bie" in client.get("/").text  # signed in
-    stored = _reload(session, user.id)
+    stored = session.get(User, user.id)
     assert stored.password_hash and stored.activation_code_hash is None
     assert session.scalar(select(AuditEvent).where(AuditEvent.action == "account_activated"))
     auth.logout()
@@ -82,7 +75,7 @@ def test_wrong_code_is_refused(client, session, newcomer):
     response = _activate(client, "newbie", "AAAA-AAAA-AA")
     assert response.status_code == 422
     assert "activation code is not right" in response.text
-    assert _reload(session, user.id).password_hash is None
+    assert session.get(User, user.id).password_hash is None
 
 
 def test_unknown_user_gets_the_same_message(client):
@@ -94,11 +87,10 @@ def test_expired_code_is_refused(client, session, newcomer):
     user, code = newcomer
     stored = session.get(User, user.id)
     stored.activation_expires_at = utcnow() - timedelta(minutes=1)
-    session.commit()
     response = _activate(client, "newbie", code)
     assert response.status_code == 422
     assert "expired" in response.text
-    assert _reload(session, user.id).password_hash is None
+    assert session.get(User, user.id).password_hash is None
 
 
 def test_weak_password_keeps_the_code_usable(client, session, newcomer):
@@ -106,7 +98,7 @@ def test_weak_password_keeps_the_code_usable(client, session, newcomer):
     response = _activate(client, "newbie", code, "password")
     assert response.status_code == 422
     assert "commonly used" in response.text
-    assert _reload(session, user.id).activation_code_hash is not None
+    assert session.get(User, user.id).activation_code_hash is not None
     assert _activate(client, "newbie", code).status_code == 302
 
 
@@ -133,5 +125,4 @@ def test_activation_needs_csrf(client, newcomer):
 def test_deactivated_user_cannot_activate(client, session, newcomer):
     user, code = newcomer
     session.get(User, user.id).is_active = False
-    session.commit()
     assert _activate(client, "newbie", code).status_code == 422

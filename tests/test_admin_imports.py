@@ -20,14 +20,10 @@ def _write(tmp_path, text: str, encoding: str = "utf-8", name: str = "file.csv")
 
 
 def _units(session) -> dict[str, Unit]:  # noqa: ANN001
-    session.rollback()
-    session.expire_all()
     return {unit.code: unit for unit in session.scalars(select(Unit))}
 
 
 def _users(session) -> dict[str, User]:  # noqa: ANN001
-    session.rollback()
-    session.expire_all()
     return {user.username: user for user in session.scalars(select(User)).unique()}
 
 
@@ -61,7 +57,6 @@ def test_units_import_builds_paths_with_parents_after_children(runner, session, 
 
 def test_units_import_reports_every_error_with_its_row(runner, session, tmp_path):
     factories.unit(session, "OLD")
-    session.commit()
     text = (
         "code,name,parent_code\n"
         "A,Unit A,\n"  # row 2: fine
@@ -91,7 +86,6 @@ def test_units_import_reports_every_error_with_its_row(runner, session, tmp_path
 def test_units_import_finds_a_cycle_made_with_existing_units(runner, session, tmp_path):
     top = factories.unit(session, "TOP")
     factories.unit(session, "LOW", parent=top)
-    session.commit()
     path = _write(tmp_path, "code,name,parent_code\nTOP,Top,LOW\n")
     result = runner.invoke(args=["units", "import", str(path)])
     assert result.exit_code == 1
@@ -123,7 +117,6 @@ def test_moving_a_unit_rewrites_the_paths_of_its_whole_subtree(runner, session, 
     city_b = factories.unit(session, "CITY-B", parent=prov)
     county = factories.unit(session, "COUNTY", parent=city_a)
     town = factories.unit(session, "TOWN", parent=county)
-    session.commit()
     ids = {u.code: u.id for u in (prov, city_a, city_b, county, town)}
     path = _write(tmp_path, "code,name,parent_code\nCOUNTY,County,CITY-B\n")
     result = runner.invoke(args=["units", "import", str(path)])
@@ -139,7 +132,6 @@ def test_swapping_parent_and_child_in_one_file_keeps_paths_consistent(runner, se
     top = factories.unit(session, "A")
     low = factories.unit(session, "B", parent=top)
     factories.unit(session, "LEAF", parent=low)
-    session.commit()
     text = "code,name,parent_code\nA,A,B\nB,B,\nNEW,New,A\n"
     result = runner.invoke(args=["units", "import", str(_write(tmp_path, text))])
     assert result.exit_code == 0, result.output
@@ -175,7 +167,6 @@ USERS = (
 def city(session):  # noqa: ANN001, ANN201
     unit = factories.unit(session, "CITY")
     factories.unit(session, "TOWN", parent=unit)
-    session.commit()
     return unit
 
 

@@ -24,12 +24,6 @@ def admin(client, make_user):  # noqa: ANN001, ANN201
     return user
 
 
-def _fresh(session):  # noqa: ANN001, ANN202
-    session.rollback()
-    session.expire_all()
-    return session
-
-
 def _admin_urls(app) -> list[tuple[str, str]]:  # noqa: ANN001
     urls = []
     for rule in app.url_map.iter_rules():
@@ -76,7 +70,6 @@ def test_user_list_searches_and_paginates(client, session, admin):
     for i in range(60):
         factories.user(session, f"user{i:02d}", password=None, full_name=f"Person {i:02d}")
     factories.user(session, "wang", password=None, full_name="王芳")
-    session.commit()
     first = client.get("/admin/users")
     assert first.status_code == 200
     assert "62 users found" in first.text
@@ -97,13 +90,12 @@ def _edit(client, user_id: int, **fields):  # noqa: ANN001, ANN202
 
 def test_role_and_unit_change_is_saved_and_audited(client, session, admin, make_user):
     unit = factories.unit(session, "CITY")
-    session.commit()
     ann = make_user("ann")
     response = _edit(
         client, ann.id, roles=["learner", "hr"], unit_code="CITY", active="y"
     )
     assert response.status_code == 302
-    ann = _fresh(session).get(User, ann.id)
+    ann = session.get(User, ann.id)
     assert ann.role_names == {"learner", "hr"}
     assert ann.unit_id == unit.id
     event = session.scalar(
@@ -124,11 +116,11 @@ def test_deactivation_needs_confirmation_then_ends_sessions(app, client, session
     refused = _edit(client, ann.id, roles=["learner"], unit_code="")
     assert refused.status_code == 422
     assert "confirm the deactivation" in refused.text
-    assert _fresh(session).get(User, ann.id).is_active
+    assert session.get(User, ann.id).is_active
 
     done = _edit(client, ann.id, roles=["learner"], unit_code="", confirm_deactivate="y")
     assert done.status_code == 302
-    assert not _fresh(session).get(User, ann.id).is_active
+    assert not session.get(User, ann.id).is_active
     replay = app.test_client()
     replay.set_cookie("academy_session", stolen)
     assert replay.get("/").status_code == 302  # signed out everywhere
@@ -138,7 +130,7 @@ def test_deactivation_needs_confirmation_then_ends_sessions(app, client, session
 def test_admin_cannot_remove_their_own_admin_role(client, session, admin):
     response = _edit(client, admin.id, roles=["learner"], unit_code="", active="y")
     assert response.status_code == 422
-    assert _fresh(session).get(User, admin.id).has_role("admin")
+    assert session.get(User, admin.id).has_role("admin")
 
 
 def test_reset_activation_code_shows_a_working_code_once(app, client, session, admin, make_user):
@@ -188,11 +180,11 @@ def test_units_upload_previews_and_writes_only_when_confirmed(client, session, a
     )
     assert preview.status_code == 200
     assert "2 to create, 0 to update, 0 unchanged" in preview.text
-    assert _fresh(session).scalar(select(func.count(Unit.id))) == 0
+    assert session.scalar(select(func.count(Unit.id))) == 0
 
     done = _confirm(client, preview.text, "/admin/units/import/confirm")
     assert done.status_code == 302
-    assert _fresh(session).scalar(select(func.count(Unit.id))) == 2
+    assert session.scalar(select(func.count(Unit.id))) == 2
     tree = client.get("/admin/units")
     assert "省政府" in tree.text and "depth-1" in tree.text
 
@@ -203,31 +195,29 @@ def test_units_upload_shows_errors_with_rows_and_writes_nothing(client, session,
     )
     assert response.status_code == 422
     assert "Row 2:" in response.text and "Row 3:" in response.text
-    assert _fresh(session).scalar(select(func.count(Unit.id))) == 0
+    assert session.scalar(select(func.count(Unit.id))) == 0
 
 
 def test_unit_tree_counts_users_per_unit(client, session, admin):
     prov = factories.unit(session, "PROV")
     factories.user(session, "a", password=None, unit=prov)
     factories.user(session, "b", password=None, unit=prov)
-    session.commit()
     assert "2 users" in client.get("/admin/units").text
 
 
 def test_users_upload_previews_then_imports_and_offers_codes_once(client, session, admin):
     factories.unit(session, "PROV")
-    session.commit()
     preview = _upload(
         client, "/admin/users/import", "/admin/users/import", USERS_CSV.encode("utf-8-sig")
     )
     assert preview.status_code == 200
     assert "2 to create" in preview.text
-    assert _fresh(session).scalar(select(func.count(User.id))) == 1  # only the admin
+    assert session.scalar(select(func.count(User.id))) == 1  # only the admin
 
     done = _confirm(client, preview.text, "/admin/users/import/confirm")
     assert done.status_code == 200
     assert "2 created" in done.text
-    assert _fresh(session).scalar(select(func.count(User.id))) == 3
+    assert session.scalar(select(func.count(User.id))) == 3
     assert session.scalar(select(AuditEvent).where(AuditEvent.action == "users_imported"))
 
     token = done.text.split('name="codes" type="hidden" value="')[1].split('"')[0]
@@ -252,7 +242,7 @@ def test_users_upload_shows_errors_before_anything_is_written(client, session, a
     )
     assert response.status_code == 422
     assert "Row 2:" in response.text and "NOPE" in response.text
-    assert _fresh(session).scalar(select(func.count(User.id))) == 1
+    assert session.scalar(select(func.count(User.id))) == 1
 
 
 def test_a_tampered_confirmation_is_refused(client, session, admin):
@@ -262,4 +252,4 @@ def test_a_tampered_confirmation_is_refused(client, session, admin):
         data={"csrf_token": csrf_from(page.text), "upload": "forged.token"},
     )
     assert response.status_code == 302
-    assert _fresh(session).scalar(select(func.count(Unit.id))) == 0
+    assert session.scalar(select(func.count(Unit.id))) == 0

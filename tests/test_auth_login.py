@@ -163,8 +163,7 @@ def test_old_cookie_is_refused_after_deactivation(app, client, auth, make_user, 
     user = make_user("ann")
     auth.login("ann")
     stolen = _cookie_value(client)
-    services.set_active(session, session.merge(user), False, actor_id=None)
-    session.commit()
+    services.set_active(session, user, False, actor_id=None)
     assert _replay(app, stolen).status_code == 302
 
 
@@ -172,8 +171,7 @@ def test_disabled_account_cannot_sign_in(auth, make_user, session):
     from app.auth import services
 
     user = make_user("ann")
-    services.set_active(session, session.merge(user), False, actor_id=None)
-    session.commit()
+    services.set_active(session, user, False, actor_id=None)
     response = auth.login("ann")
     assert response.status_code == 403
     assert "disabled" in response.text
@@ -227,8 +225,7 @@ def test_protected_page_sends_visitor_to_login_with_next(client):
 
 def test_must_change_password_sends_user_to_change_it(auth, make_user, session):
     user = make_user("ann")
-    session.merge(user).must_change_password = True
-    session.commit()
+    user.must_change_password = True
     response = auth.login("ann")
     assert response.headers["Location"] == "/account/password"
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.models import Unit, User
+from app.models import Assignment, Course, Unit, User
 
 
 def test_users_create_with_roles_and_unit(runner, session):
     from tests import factories
 
     factories.unit(session, "BUREAU")
-    session.commit()
     result = runner.invoke(
         args=[
             "users",
@@ -59,19 +58,38 @@ def test_users_create_refuses_an_unknown_unit(runner):
     assert "NOPE" in result.output
 
 
+def _demo_rows(session) -> dict[str, list[tuple]]:  # noqa: ANN001
+    """What `demo` writes, row by row, in a form two runs can be compared in."""
+    return {
+        "users": session.execute(select(User.id, User.username).order_by(User.id)).all(),
+        "units": session.execute(select(Unit.id, Unit.code).order_by(Unit.id)).all(),
+        "courses": session.execute(select(Course.slug, Course.version).order_by(Course.slug)).all(),
+        "assignments": session.execute(
+            select(Assignment.unit_id, Assignment.course_id).order_by(Assignment.id)
+        ).all(),
+    }
+
+
 def test_demo_is_idempotent_and_prints_passwords(app, runner, session):
     app.config["ENV_NAME"] = "development"
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
+    created = _demo_rows(session)
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0, second.output
     assert "learn-digital-2026" in second.output
-    usernames = set(session.scalars(select(User.username)))
-    assert {"learner", "trainer", "hr", "admin"} <= usernames
-    assert session.query(User).count() == len(usernames)
-    units = session.scalars(select(Unit)).all()
-    assert len({u.code for u in units}) == len(units)
-    county = next(u for u in units if u.code == "COUNTY-A1")
+    assert _demo_rows(session) == created  # nothing added, nothing changed
+    assert [name for _id, name in created["users"]] == ["learner", "trainer", "hr", "admin"]
+    assert [code for _id, code in created["units"]] == [
+        "PROV",
+        "PROV-DATA",
+        "CITY-A",
+        "CITY-A-HR",
+        "COUNTY-A1",
+        "CITY-B",
+    ]
+    assert len(created["assignments"]) == 2
+    county = session.scalar(select(Unit).where(Unit.code == "COUNTY-A1"))
     assert county.path.count("/") == 4  # /PROV/CITY-A/COUNTY-A1/
 
 

@@ -89,8 +89,6 @@ def _sync(runner, path: Path):  # noqa: ANN001, ANN202
 
 
 def _lesson(session, slug: str) -> Lesson:  # noqa: ANN001
-    session.rollback()
-    session.expire_all()
     return session.scalar(select(Lesson).where(Lesson.slug == slug))
 
 
@@ -111,8 +109,6 @@ def test_second_sync_changes_nothing(runner, session, course_dir):
     result = _sync(runner, course_dir)
     assert "demo-course: unchanged" in result.output
     assert "3 unchanged" in result.output
-    session.rollback()
-    session.expire_all()
     assert session.scalar(select(Course.version)) == before
     assert session.scalar(select(func.count(QuestionVersion.id))) == 1
 
@@ -152,7 +148,6 @@ def test_reorder_rename_and_move_keep_identity_and_progress(runner, session, cou
             user_id=user.id, lesson_id=lesson.id, course_id=lesson.course_id, completed_at=utcnow()
         )
     )
-    session.commit()
     original_id, original_module = lesson.id, lesson.module_id
     # Move "extra" into the first module, first place, under a new file name.
     (course_dir / "02-more" / "01-extra.md").rename(course_dir / "01-start" / "00-extra.md")
@@ -196,8 +191,6 @@ def test_removed_question_is_archived_and_its_versions_kept(runner, session, cou
     )
     result = _sync(runner, course_dir)
     assert "questions: 0 added, 0 updated, 1 archived" in result.output
-    session.rollback()
-    session.expire_all()
     assert session.scalar(select(Question.archived)) is True
     assert session.scalar(select(func.count(QuestionVersion.id))) == 1
 
@@ -245,11 +238,8 @@ def test_archiving_the_last_open_lesson_completes_in_progress_learners(
             started_at=utcnow(),
         )
     )
-    session.commit()
     shutil.rmtree(course_dir / "02-more")
     _sync(runner, course_dir)
-    session.rollback()
-    session.expire_all()
     enrollment = session.scalar(select(Enrollment))
     assert enrollment.status == "completed"
     assert enrollment.credit_hours_awarded == 2

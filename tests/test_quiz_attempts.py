@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.models import AttemptItem, Enrollment, LessonProgress, QuizAttempt
+from app.models.types import utcnow
 from tests.conftest import csrf_from
 
 COURSE = """---
@@ -145,8 +146,6 @@ def test_passing_completes_the_lesson_and_keeps_the_score(client, learner, sessi
     assert "Score: 100%" in result.text
     assert "Passed" in result.text
     assert "EXPLANATION-GET" in result.text  # after_pass: shown now
-    session.rollback()
-    session.expire_all()
     progress = session.scalar(select(LessonProgress).where(LessonProgress.user_id == learner.id))
     assert progress.completed_at is not None and progress.best_score == 100
     assert session.scalar(select(Enrollment.best_score)) == 100
@@ -169,8 +168,6 @@ def test_replayed_submission_changes_nothing(client, learner, session):
     again = _submit(client, "quiz", token, {"q-pick-get": "1", "q-name-it": "https"}, html)
     assert first.headers["Location"] == again.headers["Location"]
     assert "already submitted" in client.get(again.headers["Location"]).text
-    session.rollback()
-    session.expire_all()
     attempts = session.scalars(select(QuizAttempt)).all()
     assert len(attempts) == 1 and attempts[0].score == 0
 
@@ -182,18 +179,48 @@ def test_attempt_limit_is_enforced_and_explained(client, learner, session):
     html, token = _open(client, "quiz")
     assert token == ""
     assert "used all 2 attempts" in html
-    session.rollback()
-    session.expire_all()
     assert session.scalar(select(func.count(QuizAttempt.id))) == 2
     assert session.scalar(select(LessonProgress.completed_at)) is None
 
 
-def test_attempts_page_lists_dates_and_scores(client, learner):
+def _table_rows(html: str) -> list[list[str]]:
+    """The text of each body row's cells, tags dropped and spaces (even narrow ones) single."""
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
+    return [
+        [
+            " ".join(re.sub(r"<[^>]+>", "", cell).split())
+            for cell in re.findall(r"<td>(.*?)</td>", row)
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
+    ]
+
+
+def test_attempts_page_lists_dates_and_scores(app, client, learner, session):
     html, token = _open(client, "quiz")
     _submit(client, "quiz", token, {"q-pick-get": "1"}, html)
+    _open(client, "quiz")  # a second attempt, still open
+    first, second = session.scalars(select(QuizAttempt).order_by(QuizAttempt.number))
+    # Late evening in UTC is the next morning in the academy's time zone.
+    first.started_at = datetime(2026, 3, 10, 23, 50, tzinfo=UTC)
+    first.submitted_at = datetime(2026, 3, 10, 23, 58, tzinfo=UTC)
+    second.started_at = datetime(2026, 3, 11, 1, 5, tzinfo=UTC)
+    assert app.config["BABEL_DEFAULT_TIMEZONE"] == "Asia/Shanghai", "unset TIMEZONE to test"
     page = client.get(f"{BASE}/quiz/attempts")
     assert page.status_code == 200
-    assert "50%" in page.text
+    assert _table_rows(page.text) == [  # newest first
+        ["2", "3/11/26, 9:05 AM", "In progress", "—", "—"],
+        ["1", "3/11/26, 7:50 AM", "3/11/26, 7:58 AM", "50%", "✗ Not passed"],
+    ]
+
+
+def test_an_attempt_records_when_it_started_and_when_it_was_submitted(client, learner, session):
+    before = utcnow()
+    html, token = _open(client, "quiz")
+    opened = utcnow()
+    _submit(client, "quiz", token, {"q-pick-get": "1"}, html)
+    after = utcnow()
+    attempt = session.scalar(select(QuizAttempt).where(QuizAttempt.token == token))
+    assert before <= attempt.started_at <= opened <= attempt.submitted_at <= after
 
 
 def test_reopening_resumes_the_same_attempt(client, learner):
@@ -204,42 +231,29 @@ def test_reopening_resumes_the_same_attempt(client, learner):
 
 def test_late_answers_are_not_accepted(client, learner, session):
     html, token = _open(client, "timed")
-    session.rollback()
-    session.expire_all()
     attempt = session.scalar(select(QuizAttempt).where(QuizAttempt.token == token))
     attempt.deadline_at -= timedelta(minutes=5)
-    session.commit()
     response = _submit(client, "timed", token, {"q-timed-q": "true"}, html)
     result = client.get(response.headers["Location"]).text
     assert "could not be accepted" in result
-    session.rollback()
-    session.expire_all()
     closed = session.scalar(select(QuizAttempt).where(QuizAttempt.token == token))
     assert closed.status == "submitted" and closed.timed_out and closed.score == 0
 
 
 def test_answers_within_the_grace_period_count(client, learner, session):
     html, token = _open(client, "timed")
-    session.rollback()
-    session.expire_all()
     attempt = session.scalar(select(QuizAttempt).where(QuizAttempt.token == token))
     attempt.deadline_at -= timedelta(seconds=70)  # 10 s past the deadline, inside the grace
-    session.commit()
     response = _submit(client, "timed", token, {"q-timed-q": "true"}, html)
     assert "Score: 100%" in client.get(response.headers["Location"]).text
 
 
 def test_expired_open_attempt_is_closed_when_the_lesson_is_opened(client, learner, session):
     _html, token = _open(client, "timed")
-    session.rollback()
-    session.expire_all()
     attempt = session.scalar(select(QuizAttempt).where(QuizAttempt.token == token))
     attempt.deadline_at -= timedelta(minutes=5)
-    session.commit()
     _html, new_token = _open(client, "timed")
     assert new_token and new_token != token
-    session.rollback()
-    session.expire_all()
     assert (
         session.scalar(select(QuizAttempt.status).where(QuizAttempt.token == token)) == "submitted"
     )
@@ -255,8 +269,6 @@ def test_draw_takes_fresh_questions_from_the_pool(client, learner, session):
     html, token = _open(client, "final")
     drawn = set(re.findall(r'name="q-(bank-\d)"', html))
     assert len(drawn) == 3
-    session.rollback()
-    session.expire_all()
     items = session.scalars(select(AttemptItem.slug)).all()
     assert set(items) == drawn
 

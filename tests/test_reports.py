@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.assignments.services import assign
 from app.db import db
@@ -330,29 +330,7 @@ def test_cli_export(runner, org, tmp_path):
     assert result.exit_code == 0 and pdf.read_bytes().startswith(b"%PDF")
 
 
-class _Counter:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, *args) -> None:  # noqa: ANN002
-        if not args[2].lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT")):
-            self.count += 1
-
-
-def _queries(client, url) -> int:  # noqa: ANN001
-    counter = _Counter()
-    event.listen(db.engine, "before_cursor_execute", counter)
-    try:
-        response = client.get(url)
-        assert response.status_code == 200
-        assert response.data  # a download runs its queries while it streams
-        response.close()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counter)
-    return counter.count
-
-
-def test_reports_run_the_same_number_of_queries_at_two_sizes(app, org):
+def test_reports_run_the_same_number_of_queries_at_two_sizes(app, org, count_queries):
     client = _login(app, "root")
     urls = [
         "/reports/units/PROV",
@@ -361,7 +339,16 @@ def test_reports_run_the_same_number_of_queries_at_two_sizes(app, org):
         "/reports/units/PROV/learners?format=csv",
         "/reports/units/PROV/courses/c1",
     ]
-    small = [_queries(client, url) for url in urls]
+
+    def queries_of(url: str) -> int:
+        with count_queries() as queries:
+            response = client.get(url)
+            assert response.status_code == 200
+            assert response.data  # a download runs its queries while it streams
+            response.close()
+        return queries.count
+
+    small = [queries_of(url) for url in urls]
     w = db.new_session()
     county1 = w.scalar(select(Unit).where(Unit.code == "COUNTY1"))
     for i in range(6):
@@ -370,5 +357,5 @@ def test_reports_run_the_same_number_of_queries_at_two_sizes(app, org):
             factories.user(w, f"x{i}-{j}", unit=unit, password=None)
     w.commit()
     w.close()
-    large = [_queries(client, url) for url in urls]
+    large = [queries_of(url) for url in urls]
     assert small == large

@@ -6,6 +6,8 @@ a missing browser is a failure, so CI can never go green by skipping the browser
 
 Fixtures: `live_server` (base URL), `browser` (one Chromium per run), `page` (a fresh context at
 1280x800, en-US), `new_page(locale=..., viewport=...)` for other languages and screen sizes.
+The live server sees only committed data and no test client commits for it: `make_user` here
+commits, and a test that arranges anything else in `session` commits before opening a page.
 Helpers (login, axe_violations, horizontal_overflow, page_weight...) live in
 tests/browser/__init__.py.
 """
@@ -22,7 +24,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
+
+from app.models import User
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
@@ -83,6 +88,19 @@ def browser() -> Iterator[Browser]:
         chromium = playwright.chromium.launch(executable_path=_chromium_path(), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def make_user(make_user: Callable[..., User], session: Session) -> Callable[..., User]:
+    """The shared `make_user`, then a commit: the live server answers the browser in threads
+    and connections of its own, and no test client stands in between to commit first."""
+
+    def _make(username: str = "ann", **kwargs: Any) -> User:
+        user = make_user(username, **kwargs)
+        session.commit()
+        return user
+
+    return _make
 
 
 @pytest.fixture

@@ -283,6 +283,8 @@ def test_heaviest_lesson_pages_weigh_under_60_kb(
 
 
 def _body_font_px(page: Page) -> float:
+    # After the switch's redirect the new page's markup can be there before its stylesheet is.
+    page.wait_for_load_state("load")
     return page.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)")
 
 
