@@ -191,11 +191,6 @@ def test_learners_do_not_see_the_assignment_pages(client, auth, make_user):
     assert client.get("/assignments/").status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="N+1: assignments_in_scope joins Unit but each row then lazy-loads Assignment.unit",
-)
 def test_assignment_list_runs_the_same_number_of_queries_however_many_units(
     client, auth, make_user, tree, session, count_queries
 ):
