@@ -82,6 +82,10 @@ def _signed_in(app, username):  # noqa: ANN001, ANN202
 def _answer(client, answer: str):  # noqa: ANN001, ANN202
     """Open the limited quiz and submit `answer`; the result page's response."""
     page = client.get(LESSON_URL).text
+    if 'name="attempt_token"' not in page and f'action="{LESSON_URL}/quiz/start"' in page:
+        # An attempt-limited quiz may start from its start page (a POST) instead of on view.
+        client.post(f"{LESSON_URL}/quiz/start", data={"csrf_token": csrf_from(page)})
+        page = client.get(LESSON_URL).text
     token = re.search(r'name="attempt_token" value="([^"]+)"', page).group(1)
     data = {"csrf_token": csrf_from(page), "attempt_token": token, "q-q1": answer}
     response = client.post(f"{LESSON_URL}/quiz", data=data)
@@ -365,8 +369,8 @@ def test_a_learner_who_used_every_attempt_gets_one_and_passes(app, org, session)
     assert "1 more attempt granted by Zhang Wei: Power cut &lt;b&gt;in&lt;/b&gt; the office" in (
         lesson_page
     )
-    assert "Attempt 2 of 2." in lesson_page
     result = _answer(ann, "true")
+    assert "Result of attempt 2" in result.text
     assert "Passed. The lesson is complete." in result.text
     session.rollback()
     assert session.scalar(select(func.count(QuizAttempt.id))) == 2
@@ -378,7 +382,8 @@ def test_a_limited_quiz_with_grants_keeps_the_lesson_page_query_budget(app, org,
     grants.grant_attempts(session, ann_user, course, lesson, count=1, reason="r", granted_by=hr)
     session.commit()
     ann = _signed_in(app, "ann")
-    assert "Attempt 1 of 2." in ann.get(LESSON_URL).text  # the first visit writes
+    page = ann.get(LESSON_URL).text  # the first visit writes
+    assert "1 more attempt granted by Zhang Wei: r" in page
     statements = _statements(ann, LESSON_URL)  # the steady state, as tests/test_learning.py
     assert len(statements) <= 6, statements
 
