@@ -403,3 +403,13 @@ def test_the_record_of_someone_without_courses_says_so(app, org):
     page = _signed_in(app, "admin").get("/reports/units/OTHER/learners/bob")
     assert page.status_code == 200
     assert "No courses yet" in page.text
+
+
+def test_a_quiz_made_unlimited_after_a_grant_stays_unlimited(org, session):
+    ann, hr = _people(session, "ann", "hr")
+    course, lesson = _lesson(session)
+    grants.grant_attempts(session, ann, course, lesson, count=1, reason="r", granted_by=hr)
+    lesson.max_attempts = 0  # as a later sync of the course file would
+    session.flush()
+    state = attempts.read_state(session, ann, lesson)
+    assert state.allowed == 0 and not state.exhausted
