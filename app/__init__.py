@@ -49,6 +49,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from app.learning import routes as learning
     from app.main import routes as main
     from app.quiz import routes as quiz
+    from app.reports import record_pages  # noqa: F401  (adds the learner record to reports)
     from app.reports import routes as reports
 
     for blueprint in (main.bp, auth.bp, learning.bp, admin.bp, assignments.bp, quiz.bp, reports.bp):

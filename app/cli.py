@@ -15,6 +15,7 @@ from app.demo.cli import demo_command
 from app.imports.cli import units_cli, users_import
 from app.models import ROLES
 from app.organisation.tree import unit_by_code
+from app.quiz.cli import attempts_cli
 from app.reports.cli import reports_cli
 
 db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
@@ -98,3 +99,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(courses_cli)
     app.cli.add_command(assignments_cli)
     app.cli.add_command(reports_cli)
+    app.cli.add_command(attempts_cli)

@@ -38,6 +38,9 @@ SIGNED_IN = _s(302, 200, 200, 200, 200, 200)
 ADMIN_ONLY = _s(302, 404, 404, 404, 404, 200)
 STAFF = _s(302, 404, 404, 200, 200, 200)
 THIS_UNIT = _s(302, 404, 404, 404, 200, 200)
+# The learner's record through a unit above them (CITY) and through one that does not hold them.
+RECORD = "/reports/units/CITY/learners/learner"
+RECORD_ELSEWHERE = "/reports/units/OTHER/learners/learner"
 
 # (method, path, expected status per role). {user} and {assignment} are filled in per run.
 MATRIX = [
@@ -63,6 +66,11 @@ MATRIX = [
     ("GET", "/reports/units/CITY/learners", THIS_UNIT),
     ("GET", "/reports/units/CITY/learners?format=csv", THIS_UNIT),
     ("GET", "/reports/units/CITY/courses/c1", THIS_UNIT),
+    # The learner record: HR of the learner's subtree and admins; a unit that does not hold
+    # the learner answers as if the learner did not exist, even for admins.
+    ("GET", RECORD, THIS_UNIT),
+    ("GET", f"{RECORD}?page=2", THIS_UNIT),
+    ("GET", RECORD_ELSEWHERE, _s(302, 404, 404, 404, 404, 404)),
     ("GET", "/reports/units/CITY/courses/c1?format=xlsx", THIS_UNIT),
     ("GET", "/reports/units/PROV", _s(302, 404, 404, 404, 404, 200)),
     ("GET", "/assignments/", STAFF),
@@ -83,6 +91,8 @@ MATRIX = [
     ("POST", "/courses/c1/lessons/read/heartbeat", _s(302, 200, 200, 200, 200, 200)),
     ("POST", "/courses/c1/lessons/quiz/quiz", _s(302, 400, 400, 400, 400, 400)),
     ("POST", "/courses/c1/lessons/quiz/quiz/new", _s(302, 302, 302, 302, 302, 302)),
+    ("POST", f"{RECORD}/attempt-grants", _s(302, 404, 404, 404, 422, 422)),
+    ("POST", f"{RECORD_ELSEWHERE}/attempt-grants", _s(302, 404, 404, 404, 404, 404)),
     ("POST", "/assignments/", _s(302, 404, 404, 422, 422, 422)),
     ("POST", "/assignments/{assignment}/remove", _s(302, 404, 404, 404, 302, 302)),
     ("POST", "/admin/users/{user}", _s(302, 404, 404, 404, 404, 422)),

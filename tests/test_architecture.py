@@ -26,6 +26,8 @@ PURE_MODULES = [
     "app.organisation.tree",
     "app.imports.units",
     "app.reports.queries",
+    "app.reports.learner_record",
+    "app.quiz.grants",
 ]
 
 

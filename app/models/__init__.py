@@ -5,12 +5,13 @@ from app.models.audit import AuditEvent
 from app.models.content import Course, CourseAsset, Lesson, Module, Question, QuestionVersion
 from app.models.identity import ROLES, LoginAttempt, Unit, User, UserRole
 from app.models.progress import ENROLLMENT_STATUSES, Enrollment, LessonProgress
-from app.models.quiz import AttemptItem, QuizAttempt
+from app.models.quiz import AttemptGrant, AttemptItem, QuizAttempt
 
 __all__ = [
     "ENROLLMENT_STATUSES",
     "ROLES",
     "Assignment",
+    "AttemptGrant",
     "AttemptItem",
     "AuditEvent",
     "Course",

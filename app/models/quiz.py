@@ -1,4 +1,5 @@
-"""Quiz attempts: one row per attempt, one item per question given, each a snapshot.
+"""Quiz attempts: one row per attempt, one item per question given, each a snapshot; and the
+extra attempts staff grant a learner beyond a lesson's `max_attempts`.
 
 The database itself enforces "exactly once": an attempt number is unique per learner and
 lesson, a learner has at most one open attempt per lesson, and submitting is a conditional
@@ -27,6 +28,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.db import Base
 from app.models.content import QuestionVersion
 from app.models.types import UTCDateTime, utcnow
+
+# How long a grant's reason may be: a sentence or two, shown to the learner.
+REASON_MAX_LENGTH = 500
 
 
 class QuizAttempt(Base):
@@ -104,4 +108,30 @@ class AttemptItem(Base):
     __table_args__ = (
         UniqueConstraint("attempt_id", "question_id"),
         UniqueConstraint("attempt_id", "position"),
+    )
+
+
+class AttemptGrant(Base):
+    """Extra attempts at one lesson's quiz for one learner, granted by staff with a reason.
+
+    Attempts allowed = the lesson's `max_attempts` + the sum of the learner's grants for it.
+    Grants are never edited or deleted: like attempts, they are part of the official record.
+    """
+
+    __tablename__ = "attempt_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    count: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(REASON_MAX_LENGTH))
+    # Null when granted from the command line (an administrator on the server).
+    granted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        # The quiz state reads a learner's grants for one lesson on every quiz page.
+        Index("ix_attempt_grants_user_id_lesson_id", "user_id", "lesson_id"),
+        CheckConstraint("count > 0", name="count_positive"),
+        CheckConstraint("length(trim(reason)) > 0", name="reason_not_empty"),
     )

@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from app.models import (
+    AttemptGrant,
     AttemptItem,
     Course,
     Lesson,
@@ -27,6 +28,8 @@ from app.models import (
     User,
 )
 from app.models.types import utcnow
+from app.quiz import grants
+from app.quiz.grants import GrantNote
 from app.quiz.recording import close_attempt
 
 _RACE_RETRIES = 5
@@ -49,6 +52,8 @@ class QuizState:
     exhausted: bool  # no attempt left and not passed
     # Read without writing (`read_state`): opening or closing an attempt is still to be done.
     needs_write: bool = False
+    allowed: int = 0  # attempts allowed: max_attempts + granted (0: unlimited)
+    latest_grant: GrantNote | None = None  # the newest extra attempts granted, if any
 
 
 def _current_questions(session: Session, where: Any) -> list[tuple[Question, QuestionVersion]]:
@@ -82,15 +87,48 @@ def questions_for_attempt(
     return chosen
 
 
-def _submitted(session: Session, user: User, lesson: Lesson) -> list[QuizAttempt]:
-    return list(
-        session.scalars(
-            select(QuizAttempt).where(
-                QuizAttempt.user_id == user.id,
-                QuizAttempt.lesson_id == lesson.id,
-                QuizAttempt.status == "submitted",
-            )
+@dataclass(frozen=True)
+class _Submitted:
+    """The learner's submitted attempts, and the attempts they are allowed in all."""
+
+    done: list[QuizAttempt]
+    allowed: int
+    latest_grant: GrantNote | None
+
+
+def _submitted(session: Session, user: User, lesson: Lesson) -> _Submitted:
+    # The grants ride along in the same query (the lesson page's query budget is small): one
+    # row per submitted attempt, or one without an attempt, each with the granted total and
+    # the newest grant.
+    grant = aliased(AttemptGrant)
+    granter = aliased(User)
+    rows = session.execute(
+        select(
+            grants.granted_total(user.id, lesson.id),
+            grant.count,
+            grant.reason,
+            grant.created_at,
+            granter.full_name,
+            QuizAttempt,
         )
+        .select_from(Lesson)
+        .outerjoin(grant, grant.id == grants.newest_grant_id(user.id, lesson.id))
+        .outerjoin(granter, granter.id == grant.granted_by)
+        .outerjoin(
+            QuizAttempt,
+            and_(
+                QuizAttempt.lesson_id == Lesson.id,
+                QuizAttempt.user_id == user.id,
+                QuizAttempt.status == "submitted",
+            ),
+        )
+        .where(Lesson.id == lesson.id)
+    ).all()
+    granted, count, reason, created_at, granted_by, _attempt = rows[0]
+    return _Submitted(
+        done=[row[-1] for row in rows if row[-1] is not None],
+        allowed=grants.attempts_allowed(lesson.max_attempts, int(granted or 0)),
+        latest_grant=GrantNote(count, reason, granted_by, created_at) if count else None,
     )
 
 
@@ -124,11 +162,11 @@ def read_state(
     expired = _expired(attempt, now)
     if expired:
         attempt = None
-    done = _submitted(session, user, lesson)
-    passed = any(a.passed for a in done)
-    left = _attempts_left(lesson, done)
+    submitted = _submitted(session, user, lesson)
+    passed = any(a.passed for a in submitted.done)
+    left = _attempts_left(submitted)
     would_start = attempt is None and left and not passed
-    return _state(attempt, done, passed, left, needs_write=expired or would_start)
+    return _state(attempt, submitted, passed, left, needs_write=expired or would_start)
 
 
 def open_state(
@@ -157,18 +195,18 @@ def open_state(
         if attempt is not None and _expired(attempt, now):
             close_attempt(session, user, course, lesson, attempt, {}, now, timed_out=True)
             attempt = None
-        done = _submitted(session, user, lesson)
-        passed = any(a.passed for a in done)
-        left = _attempts_left(lesson, done)
+        submitted = _submitted(session, user, lesson)
+        passed = any(a.passed for a in submitted.done)
+        left = _attempts_left(submitted)
         if attempt is not None or not start or not left or passed:
             break
         try:
             with session.begin_nested():
-                attempt = _new_attempt(session, user, lesson, len(done) + 1, now, rng)
+                attempt = _new_attempt(session, user, lesson, len(submitted.done) + 1, now, rng)
             break
         except IntegrityError:
             attempt = None
-    return _state(attempt, done, passed, left)
+    return _state(attempt, submitted, passed, left)
 
 
 def _expired(attempt: QuizAttempt | None, now: datetime) -> bool:
@@ -176,17 +214,19 @@ def _expired(attempt: QuizAttempt | None, now: datetime) -> bool:
     return bool(attempt and attempt.deadline_at and now > attempt.deadline_at + GRACE)
 
 
-def _attempts_left(lesson: Lesson, done: list[QuizAttempt]) -> bool:
-    return lesson.max_attempts == 0 or len(done) < lesson.max_attempts
+def _attempts_left(submitted: _Submitted) -> bool:
+    return submitted.allowed == 0 or len(submitted.done) < submitted.allowed
+
 
 def _state(
     attempt: QuizAttempt | None,
-    done: list[QuizAttempt],
+    submitted: _Submitted,
     passed: bool,
     left: bool,
     *,
     needs_write: bool = False,
 ) -> QuizState:
+    done = submitted.done
     best = max(done, key=lambda a: (a.score or 0, -a.number), default=None)
     return QuizState(
         attempt=attempt,
@@ -195,6 +235,8 @@ def _state(
         passed=passed,
         exhausted=not passed and not left and attempt is None,
         needs_write=needs_write,
+        allowed=submitted.allowed,
+        latest_grant=submitted.latest_grant,
     )
 
 
@@ -205,7 +247,7 @@ def start_new_attempt(
     state = open_state(session, user, course, lesson, start=False, now=now)
     if state.attempt is not None:
         return state.attempt
-    if lesson.max_attempts and state.used >= lesson.max_attempts:
+    if state.allowed and state.used >= state.allowed:
         return None
     return _new_attempt(session, user, lesson, state.used + 1, now or utcnow(), None)
 

@@ -40,7 +40,8 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 LEARNERS_PER_PAGE = 50
 
 
-def _unit_in_scope(code: str) -> Unit:
+def unit_in_scope(code: str) -> Unit:
+    """The unit the URL names, if it lies in the caller's scope; a 404 otherwise."""
     unit = unit_by_code(db.session, code)
     if unit is None or not within_scope(unit, managed_scope_or_404(db.session)):
         abort(404)
@@ -157,7 +158,7 @@ def index() -> Response:
 @login_required
 def units(code: str) -> Response | str:
     """The unit report: one row per child unit plus the unit's total, with a chart."""
-    unit = _unit_in_scope(code)
+    unit = unit_in_scope(code)
     filters, fmt = _filters(), _format()
     if fmt != "html":
         return _download("units", unit, filters, fmt)
@@ -200,7 +201,7 @@ def _breadcrumbs(unit: Unit) -> list[Unit]:
 @login_required
 def learners(code: str) -> Response | str:
     """One row per learner and assigned course, paginated on screen, complete in downloads."""
-    unit = _unit_in_scope(code)
+    unit = unit_in_scope(code)
     filters, fmt = _filters(), _format()
     if fmt != "html":
         return _download("learners", unit, filters, fmt)
@@ -225,7 +226,7 @@ def learners(code: str) -> Response | str:
 @login_required
 def course(code: str, course_slug: str) -> Response | str:
     """Completion per module and drop-off per lesson of one course in the unit's subtree."""
-    unit = _unit_in_scope(code)
+    unit = unit_in_scope(code)
     found = course_by_slug(db.session, course_slug)
     if found is None:
         abort(404)
