@@ -24,7 +24,7 @@ from app.models import (
     User,
 )
 from app.quiz.grants import LessonGrants, attempts_allowed, grants_by_lesson
-from app.web.pagination import page_bounds
+from app.web.pagination import Page, page_window
 
 COURSES_PER_PAGE = 10
 # Attempts shown per lesson (the newest); the record says how many there are in all.
@@ -100,11 +100,8 @@ class LearnerRecord:
     """A page of the learner's courses, and their credit hours in all."""
 
     learner: User
-    courses: list[CourseRecord]
+    courses: Page[CourseRecord]
     credit_hours: float
-    total: int
-    page: int
-    pages: int
 
 
 def _courses_query(learner: User):  # noqa: ANN202
@@ -186,11 +183,9 @@ def learner_record(session: Session, learner: User, *, page: int = 1) -> Learner
     """One page of the learner's courses with lessons, attempts and grants (six queries)."""
     query = _courses_query(learner)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page, pages = page_bounds(total, page, COURSES_PER_PAGE)
+    window = page_window(total, page, COURSES_PER_PAGE)
     rows = session.execute(
-        query.order_by(Course.title, Course.id)
-        .offset((page - 1) * COURSES_PER_PAGE)
-        .limit(COURSES_PER_PAGE)
+        query.order_by(Course.title, Course.id).offset(window.offset).limit(window.limit)
     ).all()
     lessons = _lessons(session, learner, [course.id for course, _e, _u in rows]) if rows else {}
     if lessons:
@@ -215,4 +210,4 @@ def learner_record(session: Session, learner: User, *, page: int = 1) -> Learner
         )
         for course, enrollment, assigned in rows
     ]
-    return LearnerRecord(learner, courses, float(credit_hours or 0), total, page, pages)
+    return LearnerRecord(learner, window.with_items(courses), float(credit_hours or 0))

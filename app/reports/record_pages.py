@@ -41,7 +41,7 @@ def _grant_forms(
     if record.learner.id == current_user.id:
         return {}  # nobody extends their own attempts
     forms = {}
-    for course in record.courses:
+    for course in record.courses.items:
         for line in course.lessons:
             if not line.can_grant:
                 continue
