@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from app.content.render import split_on_placeholders
 from app.models import AttemptItem, Course, Enrollment, Lesson, LessonProgress, User
 from app.progress import recording as progress
 from app.quiz import attempts
@@ -26,13 +27,22 @@ class LessonPage:
     quiz: QuizState | None
     needs_write: bool = False
     # Attempt items by question id, shown where their quiz block was written (not when shuffled).
+    # The others (all when shuffled, and any drawn from a pool) follow the lesson's content.
     placed: dict[str, AttemptItem] = field(default_factory=dict)
 
 
 def _placed(lesson: Lesson, quiz: QuizState | None) -> dict[str, AttemptItem]:
     if quiz is None or quiz.attempt is None or lesson.shuffle:
         return {}
-    return {item.slug: item for item in quiz.attempt.items if item.version.data}
+    # Only the lesson's own questions have a place in its text; a drawn one has none.
+    written = {
+        part.question_id
+        for part in split_on_placeholders(lesson.body_html)
+        if not isinstance(part, str)
+    }
+    return {
+        item.slug: item for item in quiz.attempt.items if item.slug in written and item.version.data
+    }
 
 
 def read_lesson(session: Session, user: User, course: Course, lesson: Lesson) -> LessonPage:
