@@ -34,6 +34,8 @@ def submit(course_slug: str, lesson_slug: str) -> Response:
         )
     except quiz_attempts.QuizError:
         abort(404)
+    except submission.AnswerError:
+        abort(400)
     attempt = result.attempt
     if not result.recorded_now:
         flash(_("These answers were already submitted. Here is the recorded result."), "info")

@@ -18,18 +18,38 @@ from app.quiz.attempts import GRACE, QuizError, find_attempt
 from app.quiz.recording import close_attempt
 
 
+class AnswerError(ValueError):
+    """A posted answer that no quiz form could have sent (for example an option that does not
+    exist); the whole submission is refused."""
+
+
 def responses_from_form(form: Any, attempt: QuizAttempt) -> dict[str, Any]:
-    """Pick each question's answer out of the posted form (`q-<question id>`)."""
+    """Pick each question's answer out of the posted form (`q-<question id>`).
+
+    A choice must be one of the question's option positions, each given at most once (one for
+    `single`); anything else raises AnswerError, so nothing of any size is stored.
+    """
     answers: dict[str, Any] = {}
     for item in attempt.items:
         field = f"q-{item.slug}"
-        if item.version.data["type"] == "multiple":
-            values = [v for v in form.getlist(field) if v]
-            answers[item.slug] = values or None
+        data = item.version.data
+        if data["type"] in ("single", "multiple"):
+            chosen = _chosen(form.getlist(field), data, item.slug)
+            answers[item.slug] = (chosen[0] if data["type"] == "single" else chosen) or None
         else:
             value = form.get(field)
             answers[item.slug] = value.strip()[:500] if isinstance(value, str) else None
     return answers
+
+
+def _chosen(values: list[Any], data: dict[str, Any], slug: str) -> list[str]:
+    """The chosen source positions, checked against the question's options."""
+    positions = {str(option["position"]) for option in data["options"]}
+    chosen = [value for value in values if value != ""]
+    most = 1 if data["type"] == "single" else len(positions)
+    if len(chosen) > most or len(set(chosen)) != len(chosen) or not set(chosen) <= positions:
+        raise AnswerError(slug)
+    return chosen
 
 
 @dataclass(frozen=True)
