@@ -42,10 +42,17 @@ def format_number(value: float | None) -> str:
     return format_decimal(value or 0, format="#,##0.#")
 
 
+def format_exact_number(value: float) -> str:
+    """A number as a course wrote it (a numeric quiz answer): every digit it has and no
+    trailing ".0", grouped in the page's locale (`100,000`, `3`, `3.14`)."""
+    return format_decimal(value, format="#,##0.############")
+
+
 def init_app(app: Flask) -> None:
     """Set up Flask-Babel and the template helpers for dates and numbers."""
     babel.init_app(app, locale_selector=select_locale)
     app.add_template_filter(format_number, "number")
+    app.add_template_filter(format_exact_number, "exact_number")
     # `today` (the local date) for due dates and overdue marks in every template.
     app.context_processor(lambda: {"today": local_now().date()})
     app.jinja_env.globals.update(

@@ -93,3 +93,72 @@ def test_valid_choices_are_graded(client, learner, session):
     assert response.status_code == 302
     assert "Score: 100%" in client.get(response.headers["Location"]).text
     assert _submitted(session) == 1
+
+
+NUMBERS = """---
+title: Numbers
+minutes: 5
+show_answers: after_submit
+---
+::: quiz
+id: big
+type: numeric
+
+How many?
+
+= 100000
+:::
+
+::: quiz
+id: whole
+type: numeric
+
+How many?
+
+= 3
+:::
+
+::: quiz
+id: about-pi
+type: numeric
+
+Pi?
+
+= 3.14 +- 0.01
+:::
+
+::: quiz
+id: between
+type: numeric
+
+Between?
+
+= 0.5 .. 2.25
+:::
+"""
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        ("en", ["Correct answer: 100,000", "Correct answer: 3", "from 3.13 to 3.15", "0.5 to 2"]),
+        ("zh", ["正确答案：100,000", "正确答案：3", "3.13 至 3.15", "0.5 至 2.25"]),
+    ],
+)
+def test_numeric_answers_are_written_as_numbers_in_the_page_s_language(
+    client, sync_course, make_user, auth, language, says
+):
+    sync_course({"course.md": COURSE, "01-m/01-numbers.md": NUMBERS})
+    make_user("ann")
+    auth.login("ann")
+    headers = {"Accept-Language": language}
+    html = client.get("/courses/answers/lessons/numbers", headers=headers).text
+    token = re.search(r'name="attempt_token" value="([^"]+)"', html).group(1)
+    data = {"csrf_token": csrf_from(html), "attempt_token": token}
+    data |= {f"q-{qid}": "7" for qid in ("big", "whole", "about-pi", "between")}
+    response = client.post("/courses/answers/lessons/numbers/quiz", data=data, headers=headers)
+    result = client.get(response.headers["Location"], headers=headers).text
+    text = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", result))
+    assert "100000" not in text and ".0" not in text  # not 100000.0, 3.0, 0.5 .. 2.25 as floats
+    for words in says:
+        assert re.sub(r"\s+", "", words) in text, words
