@@ -54,3 +54,14 @@ def test_drawn_questions_are_shown_after_the_content_and_numbered_with_the_rest(
     # Numbered in the order they appear on the page, 1 to 4.
     numbers = re.findall(r"Question (\d) of 4", html)
     assert numbers == ["1", "2", "3", "4"]
+
+
+def test_the_words_around_a_question_follow_the_interface_language(
+    client, sync_course, make_user, auth
+):
+    sync_course(_files(shuffle=False))
+    make_user("ann")
+    auth.login("ann")
+    html = client.get("/courses/mixed/lessons/mixed", headers={"Accept-Language": "zh"}).text
+    assert "第 1 题，共 4 题" in html and "分值：1" in html
+    assert "Question 1 of 4" not in html
