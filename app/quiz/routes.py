@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from app.db import db, writes_database
 from app.quiz import attempts as quiz_attempts
-from app.quiz import submission
+from app.quiz import results, submission
 from app.quiz.forms import NewAttemptForm, SubmitAttemptForm
 from app.web.found import lesson_or_404
 
@@ -85,6 +85,7 @@ def result(course_slug: str, lesson_slug: str, number: int) -> str:
         attempt=attempt,
         state=state,
         show_answers=quiz_attempts.answers_visible(lesson, attempt),
+        next_lesson=results.next_lesson(db.session, lesson),
         form=NewAttemptForm(),
     )
 
