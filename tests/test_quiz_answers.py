@@ -88,6 +88,13 @@ def test_single_choice_takes_only_an_option_position(client, learner, session, v
     assert _submitted(session) == 0
 
 
+def test_a_choice_left_unanswered_is_graded_as_unanswered(client, learner, session):
+    response = _post(client, [("q-several", "1"), ("q-several", "3"), ("confirm_incomplete", "1")])
+    assert response.status_code == 302
+    result = client.get(response.headers["Location"]).text
+    assert "Score: 50%" in result and "Not answered." in result
+
+
 def test_valid_choices_are_graded(client, learner, session):
     response = _post(client, [("q-several", "3"), ("q-several", "1"), ("q-one", "1")])
     assert response.status_code == 302

@@ -35,7 +35,10 @@ def responses_from_form(form: Any, attempt: QuizAttempt) -> dict[str, Any]:
         data = item.version.data
         if data["type"] in ("single", "multiple"):
             chosen = _chosen(form.getlist(field), data, item.slug)
-            answers[item.slug] = (chosen[0] if data["type"] == "single" else chosen) or None
+            if data["type"] == "single":
+                answers[item.slug] = chosen[0] if chosen else None
+            else:
+                answers[item.slug] = chosen or None
         else:
             value = form.get(field)
             answers[item.slug] = value.strip()[:500] if isinstance(value, str) else None
