@@ -83,6 +83,7 @@ MATRIX = [
     ("POST", "/courses/c1/lessons/read/heartbeat", _s(302, 200, 200, 200, 200, 200)),
     ("POST", "/courses/c1/lessons/quiz/quiz", _s(302, 400, 400, 400, 400, 400)),
     ("POST", "/courses/c1/lessons/quiz/quiz/new", _s(302, 302, 302, 302, 302, 302)),
+    ("POST", "/courses/c1/lessons/quiz/quiz/start", _s(302, 302, 302, 302, 302, 302)),
     ("POST", "/assignments/", _s(302, 404, 404, 422, 422, 422)),
     ("POST", "/assignments/{assignment}/remove", _s(302, 404, 404, 404, 302, 302)),
     ("POST", "/admin/users/{user}", _s(302, 404, 404, 404, 404, 422)),

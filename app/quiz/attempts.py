@@ -1,8 +1,10 @@
 """Quiz attempts: where a learner stands, opening an attempt, and finding past attempts.
 
 Reading a quiz's state never writes (`read_state`); opening an attempt, or closing one whose
-time ran out, is `open_state`. Services take the session first and never commit. The unique
-indexes on attempts make a second open attempt impossible.
+time ran out, is `open_state`. A timed or attempt-limited quiz is only ever opened on request
+(`starts_on_request`: the learner presses Start), never by viewing it. Services take the
+session first and never commit. The unique indexes on attempts make a second open attempt
+impossible.
 """
 
 from __future__ import annotations
@@ -49,6 +51,23 @@ class QuizState:
     exhausted: bool  # no attempt left and not passed
     # Read without writing (`read_state`): opening or closing an attempt is still to be done.
     needs_write: bool = False
+    # Attempts the learner may still start; None when they are unlimited.
+    left: int | None = None
+    # An open attempt whose time ran out, read but not closed yet: it counts as used.
+    expired: QuizAttempt | None = None
+    # The quiz starts only when the learner asks (its start page), never on view.
+    starts_on_request: bool = False
+
+    @property
+    def can_start(self) -> bool:
+        """Whether the learner may start an attempt now (none is open and one is left)."""
+        return self.attempt is None and self.left != 0
+
+
+def starts_on_request(lesson: Lesson) -> bool:
+    """A timed or attempt-limited quiz starts from its start page (a POST), never on view:
+    opening the lesson must not start the clock or use up an attempt."""
+    return bool(lesson.time_limit_minutes) or lesson.max_attempts > 0
 
 
 def _current_questions(session: Session, where: Any) -> list[tuple[Question, QuestionVersion]]:
@@ -116,19 +135,32 @@ def read_state(
 ) -> QuizState:
     """The learner's quiz state, read without writing anything.
 
-    `needs_write` says whether opening the lesson has something to record: an attempt to open
-    (one is allowed and the learner has not passed) or one whose time ran out to close.
+    An open attempt whose time ran out is reported as `expired` and counted as used; it is
+    closed by the learner's next write. `needs_write` says whether opening the lesson has
+    something to record: for a quiz that starts on view, an attempt to open (one is allowed
+    and the learner has not passed) or an expired one to close; never for a quiz that starts
+    on request.
     """
     now = now or utcnow()
     attempt = _open_attempt(session, user, lesson)
-    expired = _expired(attempt, now)
+    expired = attempt if _expired(attempt, now) else None
     if expired:
         attempt = None
     done = _submitted(session, user, lesson)
+    counted = [*done, expired] if expired else done
     passed = any(a.passed for a in done)
-    left = _attempts_left(lesson, done)
+    left = _attempts_left(lesson, counted)
+    on_request = starts_on_request(lesson)
     would_start = attempt is None and left and not passed
-    return _state(attempt, done, passed, left, needs_write=expired or would_start)
+    return _state(
+        attempt,
+        counted,
+        passed,
+        left,
+        lesson,
+        needs_write=not on_request and bool(expired or would_start),
+        expired=expired,
+    )
 
 
 def open_state(
@@ -168,7 +200,7 @@ def open_state(
             break
         except IntegrityError:
             attempt = None
-    return _state(attempt, done, passed, left)
+    return _state(attempt, done, passed, left, lesson)
 
 
 def _expired(attempt: QuizAttempt | None, now: datetime) -> bool:
@@ -179,15 +211,28 @@ def _expired(attempt: QuizAttempt | None, now: datetime) -> bool:
 def _attempts_left(lesson: Lesson, done: list[QuizAttempt]) -> bool:
     return lesson.max_attempts == 0 or len(done) < lesson.max_attempts
 
+
+def _remaining(lesson: Lesson, done: list[QuizAttempt]) -> int | None:
+    """How many attempts the learner may still start (None: unlimited), as the start page
+    says it; it must agree with `_attempts_left`."""
+    return None if lesson.max_attempts == 0 else max(0, lesson.max_attempts - len(done))
+
+
 def _state(
     attempt: QuizAttempt | None,
     done: list[QuizAttempt],
     passed: bool,
     left: bool,
+    lesson: Lesson,
     *,
     needs_write: bool = False,
+    expired: QuizAttempt | None = None,
 ) -> QuizState:
-    best = max(done, key=lambda a: (a.score or 0, -a.number), default=None)
+    best = max(
+        (a for a in done if a.status == "submitted"),
+        key=lambda a: (a.score or 0, -a.number),
+        default=None,
+    )
     return QuizState(
         attempt=attempt,
         best=best,
@@ -195,6 +240,9 @@ def _state(
         passed=passed,
         exhausted=not passed and not left and attempt is None,
         needs_write=needs_write,
+        left=_remaining(lesson, done) if left else 0,
+        expired=expired,
+        starts_on_request=starts_on_request(lesson),
     )
 
 
@@ -268,8 +316,6 @@ def find_attempt(session: Session, user: User, token: str) -> QuizAttempt:
     if attempt is None:
         raise QuizError(token)
     return attempt
-
-
 
 
 def attempts_of(session: Session, user: User, lesson: Lesson) -> list[QuizAttempt]:

@@ -1,4 +1,4 @@
-"""Quiz views: submit answers, start another attempt, see results and past attempts."""
+"""Quiz views: start an attempt, submit answers, see results and past attempts."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.db import db, writes_database
+from app.db import db
 from app.quiz import attempts as quiz_attempts
 from app.quiz import results, submission
-from app.quiz.forms import NewAttemptForm, SubmitAttemptForm
+from app.quiz.forms import NewAttemptForm, StartAttemptForm, SubmitAttemptForm
 from app.web.found import lesson_or_404
 
 bp = Blueprint("quiz", __name__)
@@ -18,6 +18,21 @@ bp = Blueprint("quiz", __name__)
 
 def _user():  # noqa: ANN202
     return current_user._get_current_object()
+
+
+@bp.route("/courses/<course_slug>/lessons/<lesson_slug>/quiz/start", methods=["POST"])
+@login_required
+def start(course_slug: str, lesson_slug: str) -> Response:
+    """Start an attempt from the quiz's start page (the clock of a timed quiz runs from now),
+    or go back to the one already open."""
+    course, lesson = lesson_or_404(course_slug, lesson_slug, quiz=True)
+    if not StartAttemptForm().validate_on_submit():
+        abort(400)
+    if quiz_attempts.start_new_attempt(db.session, _user(), course, lesson) is None:
+        flash(_("You have used all the attempts allowed for this quiz."), "error")
+    return redirect(
+        url_for("learning.lesson", course_slug=course_slug, lesson_slug=lesson_slug, _anchor="quiz")
+    )
 
 
 @bp.route("/courses/<course_slug>/lessons/<lesson_slug>/quiz", methods=["POST"])
@@ -64,7 +79,6 @@ def new_attempt(course_slug: str, lesson_slug: str) -> Response:
 
 @bp.route("/courses/<course_slug>/lessons/<lesson_slug>/attempts/<int:number>")
 @login_required
-@writes_database
 def result(course_slug: str, lesson_slug: str, number: int) -> str:
     """One submitted attempt: right or wrong per question, feedback, explanation, answers."""
     course, lesson = lesson_or_404(course_slug, lesson_slug, quiz=True)
@@ -76,8 +90,9 @@ def result(course_slug: str, lesson_slug: str, number: int) -> str:
         return redirect(  # type: ignore[return-value]
             url_for("learning.lesson", course_slug=course_slug, lesson_slug=lesson_slug)
         )
-    # Closes an attempt whose time ran out, so the page's "attempts left" is right.
-    state = quiz_attempts.open_state(db.session, _user(), course, lesson, start=False)
+    # Only reads: an open attempt whose time ran out counts as used here, and is closed by the
+    # learner's next write (Start, or a submit).
+    state = quiz_attempts.read_state(db.session, _user(), lesson)
     return render_template(
         "quiz/result.html",
         course=course,

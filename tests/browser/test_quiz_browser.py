@@ -250,11 +250,27 @@ def _recorded_score(session: Session, user: User) -> str:
     return f"{attempt.score:g}"
 
 
-def test_closing_test_counts_down_with_javascript(page: Page, live_server: str, ann: User) -> None:
+def _start(page: Page) -> None:
+    """Read the start page of the closing test (nothing has started yet), then press Start."""
+    start = page.locator(".quiz-start")
+    expect(start).to_contain_text("10 questions.")
+    expect(start).to_contain_text("Time limit: 20 minutes, counted from when you press Start.")
+    expect(start).to_contain_text("Attempts left: 3 of 3.")
+    expect(page.locator("fieldset.question")).to_have_count(0)
+    start.locator("button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/closing-test#quiz$"))
+
+
+def test_closing_test_starts_from_its_start_page_and_counts_down(
+    page: Page, live_server: str, ann: User, session: Session
+) -> None:
     login(page, live_server, "ann")
     # A fake clock, so that a minute passes in no time.
     page.clock.install()
     page.goto(CLOSING_TEST)
+    expect(page.locator(".countdown")).to_have_count(0)
+    assert _attempts(session, ann) == []  # looking at the test started nothing
+    _start(page)
     expect(page.locator("fieldset.question")).to_have_count(10)
     _drawn_from_the_pool(page)
     countdown = page.locator(".countdown")
@@ -272,6 +288,7 @@ def test_closing_test_works_without_javascript(
 ) -> None:
     page = _signed_in(new_page, live_server, java_script_enabled=False)
     page.goto(CLOSING_TEST)
+    _start(page)
     expect(page.locator("fieldset.question")).to_have_count(10)
     _drawn_from_the_pool(page)
     # The deadline is written in words; the script's countdown simply never shows.
@@ -377,8 +394,12 @@ def test_quiz_pages_are_accessible_and_fit_a_phone(
     expect(page.locator(".result-item .feedback")).to_be_visible()
     _check(page, "passwords: result", found, overflowing)
 
-    # The closing test, with its time limit and countdown, and a result showing the answers.
+    # The closing test: its start page, then the test with its time limit and countdown, and
+    # a result showing the answers.
     page.goto(CLOSING_TEST)
+    expect(page.locator(".quiz-start")).to_be_visible()
+    _check(page, "closing test: start page", found, overflowing)
+    page.locator(".quiz-start button[type=submit]").click()
     expect(page.locator(".countdown")).to_be_visible()
     _check(page, "closing test: open attempt", found, overflowing)
     page.locator(SUBMIT).click()
