@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel.lists import format_list as babel_format_list
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 
@@ -48,6 +49,11 @@ def format_exact_number(value: float) -> str:
     return format_decimal(value, format="#,##0.############")
 
 
+def format_list(items: list[str]) -> str:
+    """Items joined as the page's language lists them ("3 and 7", "3和7")."""
+    return babel_format_list(items, locale=str(get_locale() or "en"))
+
+
 def init_app(app: Flask) -> None:
     """Set up Flask-Babel and the template helpers for dates and numbers."""
     babel.init_app(app, locale_selector=select_locale)
@@ -60,5 +66,6 @@ def init_app(app: Flask) -> None:
         format_date=format_date,
         format_datetime=format_datetime,
         format_decimal=format_decimal,
+        format_list=format_list,
         current_locale=lambda: str(get_locale()),
     )

@@ -38,19 +38,39 @@ def start(course_slug: str, lesson_slug: str) -> Response:
 @bp.route("/courses/<course_slug>/lessons/<lesson_slug>/quiz", methods=["POST"])
 @login_required
 def submit(course_slug: str, lesson_slug: str) -> Response:
-    """Grade the posted answers once; a replay shows the result recorded the first time."""
+    """Grade the posted answers once; a replay shows the result recorded the first time.
+
+    With unanswered questions (and no `confirm_incomplete=1`) nothing is graded: the answers
+    come back on a confirmation page that names the questions left blank."""
     course, lesson = lesson_or_404(course_slug, lesson_slug, quiz=True)
     form = SubmitAttemptForm()
     if not form.validate_on_submit():
         abort(400)
     try:
         result = submission.submit(
-            db.session, _user(), course, lesson, form.attempt_token.data, request.form
+            db.session,
+            _user(),
+            course,
+            lesson,
+            form.attempt_token.data,
+            request.form,
+            confirmed=request.form.get("confirm_incomplete") == "1",
         )
     except quiz_attempts.QuizError:
         abort(404)
     except submission.AnswerError:
         abort(400)
+    if result.unanswered:
+        # Nothing graded: the same form again, answers kept, asking before it is graded.
+        return render_template(  # type: ignore[return-value]
+            "quiz/confirm.html",
+            course=course,
+            lesson=lesson,
+            attempt=result.attempt,
+            answers=result.answers,
+            unanswered=result.unanswered,
+            quiz_form=form,
+        )
     attempt = result.attempt
     if not result.recorded_now:
         flash(_("These answers were already submitted. Here is the recorded result."), "info")
