@@ -400,6 +400,11 @@ def test_quiz_pages_are_accessible_and_fit_a_phone(
     # The script's warning: one question left unanswered.
     expect(page.locator("#quiz-warning")).to_be_visible()
     _check(page, "passwords: unanswered warning", found, overflowing)
+    # The server's confirmation, as a browser without JavaScript gets it (form.submit() does
+    # not go through the script).
+    page.evaluate("() => document.querySelector('form#quiz').submit()")
+    expect(page.locator(".quiz-incomplete")).to_be_visible()
+    _check(page, "passwords: unanswered confirmation", found, overflowing)
     page.locator(SUBMIT_ANYWAY).click()
     expect(page.locator(".result-item .error")).to_be_visible()
     expect(page.locator(".result-item .feedback")).to_be_visible()
