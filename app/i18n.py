@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel.lists import format_list as babel_format_list
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 
@@ -42,10 +43,22 @@ def format_number(value: float | None) -> str:
     return format_decimal(value or 0, format="#,##0.#")
 
 
+def format_exact_number(value: float) -> str:
+    """A number as a course wrote it (a numeric quiz answer): every digit it has and no
+    trailing ".0", grouped in the page's locale (`100,000`, `3`, `3.14`)."""
+    return format_decimal(value, format="#,##0.############")
+
+
+def format_list(items: list[str]) -> str:
+    """Items joined as the page's language lists them ("3 and 7", "3和7")."""
+    return babel_format_list(items, locale=str(get_locale() or "en"))
+
+
 def init_app(app: Flask) -> None:
     """Set up Flask-Babel and the template helpers for dates and numbers."""
     babel.init_app(app, locale_selector=select_locale)
     app.add_template_filter(format_number, "number")
+    app.add_template_filter(format_exact_number, "exact_number")
     # `today` (the local date) for due dates and overdue marks in every template.
     app.context_processor(lambda: {"today": local_now().date()})
     app.jinja_env.globals.update(
@@ -53,5 +66,6 @@ def init_app(app: Flask) -> None:
         format_date=format_date,
         format_datetime=format_datetime,
         format_decimal=format_decimal,
+        format_list=format_list,
         current_locale=lambda: str(get_locale()),
     )

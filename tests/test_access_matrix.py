@@ -93,6 +93,7 @@ MATRIX = [
     ("POST", "/courses/c1/lessons/quiz/quiz/new", _s(302, 302, 302, 302, 302, 302)),
     ("POST", f"{RECORD}/attempt-grants", _s(302, 404, 404, 404, 422, 422)),
     ("POST", f"{RECORD_ELSEWHERE}/attempt-grants", _s(302, 404, 404, 404, 404, 404)),
+    ("POST", "/courses/c1/lessons/quiz/quiz/start", _s(302, 302, 302, 302, 302, 302)),
     ("POST", "/assignments/", _s(302, 404, 404, 422, 422, 422)),
     ("POST", "/assignments/{assignment}/remove", _s(302, 404, 404, 404, 302, 302)),
     ("POST", "/admin/users/{user}", _s(302, 404, 404, 404, 404, 422)),

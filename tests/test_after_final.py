@@ -7,7 +7,8 @@ import re
 import pytest
 
 from app.models import Lesson, QuizAttempt
-from app.quiz.attempts import QuizState, answers_visible
+from app.quiz.attempts import QuizState
+from app.quiz.history import answers_visible
 from tests.conftest import csrf_from
 
 COURSE = """---

@@ -2,7 +2,8 @@
 
 A revisit only reads (`read_lesson`). The first visit, a change of lesson, opening a quiz
 attempt or closing one whose time ran out write (`record_lesson`), in a transaction that is a
-writer from its start; `LessonPage.needs_write` says which of the two a request needs.
+writer from its start; `LessonPage.needs_write` says which of the two a request needs. A
+timed or attempt-limited quiz is never opened or closed by a view: its start page is shown.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from app.content.render import split_on_placeholders
 from app.models import AttemptItem, Course, Enrollment, Lesson, LessonProgress, User
 from app.progress import recording as progress
 from app.quiz import attempts
 from app.quiz.attempts import QuizState
+from app.quiz.rules import question_count
 
 
 @dataclass(frozen=True)
@@ -26,13 +29,36 @@ class LessonPage:
     quiz: QuizState | None
     needs_write: bool = False
     # Attempt items by question id, shown where their quiz block was written (not when shuffled).
+    # The others (all when shuffled, and any drawn from a pool) follow the lesson's content.
     placed: dict[str, AttemptItem] = field(default_factory=dict)
+    # For the start page of a quiz that starts on request: how many questions it gives.
+    question_count: int | None = None
 
 
 def _placed(lesson: Lesson, quiz: QuizState | None) -> dict[str, AttemptItem]:
     if quiz is None or quiz.attempt is None or lesson.shuffle:
         return {}
-    return {item.slug: item for item in quiz.attempt.items if item.version.data}
+    # Only the lesson's own questions have a place in its text; a drawn one has none.
+    written = {
+        part.question_id
+        for part in split_on_placeholders(lesson.body_html)
+        if not isinstance(part, str)
+    }
+    return {
+        item.slug: item for item in quiz.attempt.items if item.slug in written and item.version.data
+    }
+
+
+def _page(
+    session: Session,
+    lesson: Lesson,
+    visit: tuple[Enrollment | None, LessonProgress | None],
+    quiz: QuizState | None,
+    needs_write: bool,
+) -> LessonPage:
+    start_page = quiz is not None and quiz.starts_on_request and quiz.can_start
+    count = question_count(lesson) if start_page else None
+    return LessonPage(*visit, quiz, needs_write, _placed(lesson, quiz), count)
 
 
 def read_lesson(session: Session, user: User, course: Course, lesson: Lesson) -> LessonPage:
@@ -42,11 +68,18 @@ def read_lesson(session: Session, user: User, course: Course, lesson: Lesson) ->
     needs_write = progress.view_needs_recording(enrollment, seen, lesson) or bool(
         quiz and quiz.needs_write
     )
-    return LessonPage(enrollment, seen, quiz, needs_write, _placed(lesson, quiz))
+    return _page(session, lesson, (enrollment, seen), quiz, needs_write)
 
 
 def record_lesson(session: Session, user: User, course: Course, lesson: Lesson) -> LessonPage:
-    """Record the visit (enroll, start, "continue here") and open or close the quiz attempt."""
+    """Record the visit (enroll, start, "continue here"); open or close the quiz attempt of a
+    quiz that starts on view (one that starts on request is only read)."""
     visit = progress.record_view(session, user, course, lesson)
-    quiz = attempts.open_state(session, user, course, lesson) if lesson.has_quiz else None
-    return LessonPage(visit.enrollment, visit.progress, quiz, False, _placed(lesson, quiz))
+    quiz = None
+    if lesson.has_quiz:
+        quiz = (
+            attempts.read_state(session, user, lesson)
+            if attempts.starts_on_request(lesson)
+            else attempts.open_state(session, user, course, lesson)
+        )
+    return _page(session, lesson, (visit.enrollment, visit.progress), quiz, False)

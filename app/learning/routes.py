@@ -25,7 +25,8 @@ from app.learning import lesson_page, services
 from app.learning.forms import CompleteLessonForm
 from app.models import CourseAsset
 from app.progress import recording as progress
-from app.quiz.forms import NewAttemptForm, SubmitAttemptForm
+from app.quiz.attempts import GRACE
+from app.quiz.forms import NewAttemptForm, StartAttemptForm, SubmitAttemptForm
 from app.web.found import course_or_404, lesson_or_404
 from app.web.pagination import requested_page
 
@@ -87,6 +88,8 @@ def lesson(course_slug: str, lesson_slug: str) -> str:
         form=CompleteLessonForm(),
         quiz_form=SubmitAttemptForm(),
         again_form=NewAttemptForm(),
+        start_form=StartAttemptForm(),
+        grace_seconds=int(GRACE.total_seconds()),
     )
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, and_, cast, func, or_, select
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, contains_eager
 
 from app.content.lookup import visible_courses
 from app.models import (
@@ -92,7 +92,8 @@ class ModuleOutline:
 
 @dataclass(frozen=True)
 class CourseOutline:
-    """The course page: modules, lessons, the learner's completions and where to continue."""
+    """The course page: modules, lessons, the learner's completions and where to continue
+    (the first lesson, in course order, not completed yet)."""
 
     course: Course
     modules: list[ModuleOutline]
@@ -133,7 +134,7 @@ def course_outline(session: Session, user: User, course: Course) -> CourseOutlin
         modules=ordered,
         completed_lesson_ids=completed,
         enrollment=enrollment,
-        continue_lesson=_continue_lesson(lessons, completed, enrollment),
+        continue_lesson=next((lesson for lesson in lessons if lesson.id not in completed), None),
         assignment=assignment,
     )
 
@@ -154,20 +155,6 @@ def _enrollment_and_assignment(
         .where(Course.id == course.id)
     ).first()
     return (row[1], row[2]) if row else (None, None)
-
-
-def _continue_lesson(
-    lessons: list[Lesson], completed: set[int], enrollment: Enrollment | None
-) -> Lesson | None:
-    """The last lesson opened if it is unfinished, else the first unfinished lesson."""
-    by_id = {lesson.id: lesson for lesson in lessons}
-    if (
-        enrollment
-        and enrollment.last_lesson_id in by_id
-        and enrollment.last_lesson_id not in completed
-    ):
-        return by_id[enrollment.last_lesson_id]
-    return next((lesson for lesson in lessons if lesson.id not in completed), None)
 
 
 @dataclass(frozen=True)
@@ -216,6 +203,8 @@ class Dashboard:
     """The signed-in learner's home page."""
 
     in_progress: list[Enrollment]
+    # Where each course in progress continues (by course id): its first lesson not completed.
+    continue_at: dict[int, Lesson]
     required: list[RequiredCourse]
     completed: list[Enrollment]
     credit_hours_this_year: float
@@ -230,6 +219,39 @@ def year_bounds(today: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     return start, end
 
 
+def first_unfinished_lessons(
+    session: Session, user: User, course_ids: list[int]
+) -> dict[int, Lesson]:
+    """The first visible lesson, in course order, that the learner has not completed, for each
+    of these courses (by course id; a course with every lesson completed is left out).
+    One query, whatever the number of courses."""
+    if not course_ids:
+        return {}
+    completed = select(LessonProgress.lesson_id).where(
+        LessonProgress.user_id == user.id,
+        LessonProgress.course_id.in_(course_ids),
+        LessonProgress.completed_at.is_not(None),
+    )
+    first = (
+        select(Lesson.course_id, func.min(Lesson.position).label("position"))
+        .join(Module, Module.id == Lesson.module_id)
+        .where(
+            Lesson.course_id.in_(course_ids),
+            Lesson.archived.is_(False),
+            Module.archived.is_(False),
+            Lesson.id.not_in(completed),
+        )
+        .group_by(Lesson.course_id)
+        .subquery()
+    )
+    lessons = session.scalars(
+        select(Lesson).join(
+            first, and_(Lesson.course_id == first.c.course_id, Lesson.position == first.c.position)
+        )
+    )
+    return {lesson.course_id: lesson for lesson in lessons}
+
+
 def dashboard(
     session: Session, user: User, *, target: float, zone: ZoneInfo, today: date
 ) -> Dashboard:
@@ -237,7 +259,7 @@ def dashboard(
     rows = session.scalars(
         select(Enrollment)
         .join(Course, Course.id == Enrollment.course_id)
-        .options(contains_eager(Enrollment.course), selectinload(Enrollment.last_lesson))
+        .options(contains_eager(Enrollment.course))
         .where(Enrollment.user_id == user.id, Course.status == "published")
         .order_by(Enrollment.last_activity_at.desc().nulls_last(), Course.title)
     ).all()
@@ -262,8 +284,10 @@ def dashboard(
         for course, due in assigned
         if not (course.id in by_course and by_course[course.id].status == "completed")
     ]
+    in_progress = [e for e in rows if e.status == "in_progress"][:5]
     return Dashboard(
-        in_progress=[e for e in rows if e.status == "in_progress"][:5],
+        in_progress=in_progress,
+        continue_at=first_unfinished_lessons(session, user, [e.course_id for e in in_progress]),
         required=sorted(required, key=lambda r: (r.due_date is None, r.due_date or today)),
         completed=sorted(
             (e for e in rows if e.status == "completed"),

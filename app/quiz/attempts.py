@@ -1,8 +1,10 @@
 """Quiz attempts: where a learner stands, opening an attempt, and finding past attempts.
 
 Reading a quiz's state never writes (`read_state`); opening an attempt, or closing one whose
-time ran out, is `open_state`. Services take the session first and never commit. The unique
-indexes on attempts make a second open attempt impossible.
+time ran out, is `open_state`. A timed or attempt-limited quiz is only ever opened on request
+(`starts_on_request`: the learner presses Start), never by viewing it. Services take the
+session first and never commit. The unique indexes on attempts make a second open attempt
+impossible.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from app.models import (
     AttemptGrant,
@@ -54,6 +56,23 @@ class QuizState:
     needs_write: bool = False
     allowed: int = 0  # attempts allowed: max_attempts + granted (0: unlimited)
     latest_grant: GrantNote | None = None  # the newest extra attempts granted, if any
+    # Attempts the learner may still start; None when they are unlimited.
+    left: int | None = None
+    # An open attempt whose time ran out, read but not closed yet: it counts as used.
+    expired: QuizAttempt | None = None
+    # The quiz starts only when the learner asks (its start page), never on view.
+    starts_on_request: bool = False
+
+    @property
+    def can_start(self) -> bool:
+        """Whether the learner may start an attempt now (none is open and one is left)."""
+        return self.attempt is None and self.left != 0
+
+
+def starts_on_request(lesson: Lesson) -> bool:
+    """A timed or attempt-limited quiz starts from its start page (a POST), never on view:
+    opening the lesson must not start the clock or use up an attempt."""
+    return bool(lesson.time_limit_minutes) or lesson.max_attempts > 0
 
 
 def _current_questions(session: Session, where: Any) -> list[tuple[Question, QuestionVersion]]:
@@ -154,19 +173,33 @@ def read_state(
 ) -> QuizState:
     """The learner's quiz state, read without writing anything.
 
-    `needs_write` says whether opening the lesson has something to record: an attempt to open
-    (one is allowed and the learner has not passed) or one whose time ran out to close.
+    An open attempt whose time ran out is reported as `expired` and counted as used; it is
+    closed by the learner's next write. `needs_write` says whether opening the lesson has
+    something to record: for a quiz that starts on view, an attempt to open (one is allowed
+    and the learner has not passed) or an expired one to close; never for a quiz that starts
+    on request.
     """
     now = now or utcnow()
     attempt = _open_attempt(session, user, lesson)
-    expired = _expired(attempt, now)
+    expired = attempt if _expired(attempt, now) else None
     if expired:
         attempt = None
     submitted = _submitted(session, user, lesson)
+    counted = [*submitted.done, expired] if expired else submitted.done
     passed = any(a.passed for a in submitted.done)
-    left = _attempts_left(submitted)
+    left = _attempts_left(submitted.allowed, len(counted))
+    on_request = starts_on_request(lesson)
     would_start = attempt is None and left and not passed
-    return _state(attempt, submitted, passed, left, needs_write=expired or would_start)
+    return _state(
+        attempt,
+        counted,
+        submitted,
+        passed,
+        left,
+        lesson,
+        needs_write=not on_request and bool(expired or would_start),
+        expired=expired,
+    )
 
 
 def open_state(
@@ -197,7 +230,7 @@ def open_state(
             attempt = None
         submitted = _submitted(session, user, lesson)
         passed = any(a.passed for a in submitted.done)
-        left = _attempts_left(submitted)
+        left = _attempts_left(submitted.allowed, len(submitted.done))
         if attempt is not None or not start or not left or passed:
             break
         try:
@@ -206,7 +239,7 @@ def open_state(
             break
         except IntegrityError:
             attempt = None
-    return _state(attempt, submitted, passed, left)
+    return _state(attempt, submitted.done, submitted, passed, left, lesson)
 
 
 def _expired(attempt: QuizAttempt | None, now: datetime) -> bool:
@@ -214,20 +247,33 @@ def _expired(attempt: QuizAttempt | None, now: datetime) -> bool:
     return bool(attempt and attempt.deadline_at and now > attempt.deadline_at + GRACE)
 
 
-def _attempts_left(submitted: _Submitted) -> bool:
-    return submitted.allowed == 0 or len(submitted.done) < submitted.allowed
+def _attempts_left(allowed: int, used: int) -> bool:
+    """Whether another attempt may start: `allowed` is max_attempts plus grants (0: unlimited)."""
+    return allowed == 0 or used < allowed
+
+
+def _remaining(allowed: int, used: int) -> int | None:
+    """How many attempts the learner may still start (None: unlimited), as the start page
+    says it; it agrees with `_attempts_left`."""
+    return None if allowed == 0 else max(0, allowed - used)
 
 
 def _state(
     attempt: QuizAttempt | None,
+    done: list[QuizAttempt],
     submitted: _Submitted,
     passed: bool,
     left: bool,
+    lesson: Lesson,
     *,
     needs_write: bool = False,
+    expired: QuizAttempt | None = None,
 ) -> QuizState:
-    done = submitted.done
-    best = max(done, key=lambda a: (a.score or 0, -a.number), default=None)
+    best = max(
+        (a for a in done if a.status == "submitted"),
+        key=lambda a: (a.score or 0, -a.number),
+        default=None,
+    )
     return QuizState(
         attempt=attempt,
         best=best,
@@ -237,6 +283,9 @@ def _state(
         needs_write=needs_write,
         allowed=submitted.allowed,
         latest_grant=submitted.latest_grant,
+        left=_remaining(submitted.allowed, len(done)) if left else 0,
+        expired=expired,
+        starts_on_request=starts_on_request(lesson),
     )
 
 
@@ -294,63 +343,3 @@ def _new_attempt(
     # Flushing now makes a concurrent second open attempt fail here, on the unique index.
     session.flush()
     return attempt
-
-
-def find_attempt(session: Session, user: User, token: str) -> QuizAttempt:
-    """The learner's own attempt with this token."""
-    attempt = (
-        session.scalars(
-            select(QuizAttempt)
-            .options(joinedload(QuizAttempt.items).joinedload(AttemptItem.version))
-            .where(QuizAttempt.token == token, QuizAttempt.user_id == user.id)
-        )
-        .unique()
-        .one_or_none()
-    )
-    if attempt is None:
-        raise QuizError(token)
-    return attempt
-
-
-
-
-def attempts_of(session: Session, user: User, lesson: Lesson) -> list[QuizAttempt]:
-    """The learner's attempts at a lesson, newest first."""
-    return list(
-        session.scalars(
-            select(QuizAttempt)
-            .where(QuizAttempt.user_id == user.id, QuizAttempt.lesson_id == lesson.id)
-            .order_by(QuizAttempt.number.desc())
-        )
-    )
-
-
-def attempt_by_number(session: Session, user: User, lesson: Lesson, number: int) -> QuizAttempt:
-    """One of the learner's attempts, with its items and their question versions."""
-    attempt = session.scalar(
-        select(QuizAttempt)
-        .options(selectinload(QuizAttempt.items).selectinload(AttemptItem.version))
-        .where(
-            QuizAttempt.user_id == user.id,
-            QuizAttempt.lesson_id == lesson.id,
-            QuizAttempt.number == number,
-        )
-    )
-    if attempt is None:
-        raise QuizError(str(number))
-    return attempt
-
-
-def answers_visible(lesson: Lesson, attempt: QuizAttempt, state: QuizState) -> bool:
-    """Whether the correct answers may be shown for a submitted attempt (`show_answers`).
-
-    `after_final` waits until the learner has passed or has no attempt left, so blank attempts
-    at a closing test cannot harvest its pool's answers.
-    """
-    if attempt.status != "submitted" or lesson.show_answers == "never":
-        return False
-    if lesson.show_answers == "after_submit":
-        return True
-    if lesson.show_answers == "after_final":
-        return state.passed or state.exhausted
-    return bool(attempt.passed)

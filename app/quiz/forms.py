@@ -17,3 +17,7 @@ class SubmitAttemptForm(AcademyForm):
 
 class NewAttemptForm(AcademyForm):
     """The "take the quiz again" button."""
+
+
+class StartAttemptForm(AcademyForm):
+    """The start page's Start button of a timed or attempt-limited quiz."""

@@ -39,7 +39,10 @@ MFA = f"{CYBER}/lessons/multi-factor-login"
 # Ten questions drawn from the pool and shuffled, 20 minutes, answers shown after submitting.
 CLOSING_TEST = f"{CYBER}/lessons/closing-test"
 
-SUBMIT = "form#quiz button[type=submit]"
+SUBMIT = "form#quiz button.quiz-submit"
+# Submitting with questions left unanswered asks first: the script's warning, or the server's
+# confirmation page without JavaScript. Both have this button.
+SUBMIT_ANYWAY = "form#quiz button[name=confirm_incomplete]:visible"
 
 # What the result page says, in each interface language.
 WORDS = {
@@ -250,11 +253,27 @@ def _recorded_score(session: Session, user: User) -> str:
     return f"{attempt.score:g}"
 
 
-def test_closing_test_counts_down_with_javascript(page: Page, live_server: str, ann: User) -> None:
+def _start(page: Page) -> None:
+    """Read the start page of the closing test (nothing has started yet), then press Start."""
+    start = page.locator(".quiz-start")
+    expect(start).to_contain_text("10 questions.")
+    expect(start).to_contain_text("Time limit: 20 minutes, counted from when you press Start.")
+    expect(start).to_contain_text("Attempts left: 3 of 3.")
+    expect(page.locator("fieldset.question")).to_have_count(0)
+    start.locator("button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/closing-test#quiz$"))
+
+
+def test_closing_test_starts_from_its_start_page_and_counts_down(
+    page: Page, live_server: str, ann: User, session: Session
+) -> None:
     login(page, live_server, "ann")
     # A fake clock, so that a minute passes in no time.
     page.clock.install()
     page.goto(CLOSING_TEST)
+    expect(page.locator(".countdown")).to_have_count(0)
+    assert _attempts(session, ann) == []  # looking at the test started nothing
+    _start(page)
     expect(page.locator("fieldset.question")).to_have_count(10)
     _drawn_from_the_pool(page)
     countdown = page.locator(".countdown")
@@ -272,6 +291,7 @@ def test_closing_test_works_without_javascript(
 ) -> None:
     page = _signed_in(new_page, live_server, java_script_enabled=False)
     page.goto(CLOSING_TEST)
+    _start(page)
     expect(page.locator("fieldset.question")).to_have_count(10)
     _drawn_from_the_pool(page)
     # The deadline is written in words; the script's countdown simply never shows.
@@ -280,6 +300,10 @@ def test_closing_test_works_without_javascript(
     # Eight of the 17 pool questions have no radio buttons, so any ten drawn include some.
     page.locator("fieldset.question input[type=radio]").first.check()
     page.locator(SUBMIT).click()
+    # Nine questions have no answer: the server asks first, then grades what was given.
+    expect(page.locator(".quiz-incomplete")).to_contain_text("have no answer.")
+    expect(page.locator("fieldset.question input[type=radio]:checked")).to_have_count(1)
+    page.locator(SUBMIT_ANYWAY).click()
     expect(page).to_have_url(re.compile(r"/closing-test/attempts/1$"))
     _expect_result(page, "en", 1, _recorded_score(session, ann), passed=False)
     # `show_answers: after_submit`: the correct answers are there at once.
@@ -373,15 +397,29 @@ def test_quiz_pages_are_accessible_and_fit_a_phone(
     page.locator(_field("pw-pin-count")).fill("lots")
     page.locator(f"{_field('pw-strongest')}[value='2']").check()
     page.locator(SUBMIT).click()
+    # The script's warning: one question left unanswered.
+    expect(page.locator("#quiz-warning")).to_be_visible()
+    _check(page, "passwords: unanswered warning", found, overflowing)
+    # The server's confirmation, as a browser without JavaScript gets it (form.submit() does
+    # not go through the script).
+    page.evaluate("() => document.querySelector('form#quiz').submit()")
+    expect(page.locator(".quiz-incomplete")).to_be_visible()
+    _check(page, "passwords: unanswered confirmation", found, overflowing)
+    page.locator(SUBMIT_ANYWAY).click()
     expect(page.locator(".result-item .error")).to_be_visible()
     expect(page.locator(".result-item .feedback")).to_be_visible()
     _check(page, "passwords: result", found, overflowing)
 
-    # The closing test, with its time limit and countdown, and a result showing the answers.
+    # The closing test: its start page, then the test with its time limit and countdown, and
+    # a result showing the answers.
     page.goto(CLOSING_TEST)
+    expect(page.locator(".quiz-start")).to_be_visible()
+    _check(page, "closing test: start page", found, overflowing)
+    page.locator(".quiz-start button[type=submit]").click()
     expect(page.locator(".countdown")).to_be_visible()
     _check(page, "closing test: open attempt", found, overflowing)
     page.locator(SUBMIT).click()
+    page.locator(SUBMIT_ANYWAY).click()
     expect(page.locator(".tag-ok").first).to_be_visible()
     _check(page, "closing test: result", found, overflowing)
 

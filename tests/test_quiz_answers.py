@@ -1,0 +1,171 @@
+"""What a quiz accepts as an answer, and how the result page writes the correct ones."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+
+from app.models import QuizAttempt
+from tests.conftest import csrf_from
+
+COURSE = (
+    "---\nid: answers\ntitle: Answers\nsummary: S.\nlanguage: en\ncredit_hours: 1\n"
+    "status: published\n---\nOverview.\n"
+)
+CHOICES = """---
+title: Choices
+minutes: 5
+---
+::: quiz
+id: several
+type: multiple
+
+Which are protocols?
+
+- [x] HTTP
+- [ ] HTML
+- [x] SMTP
+:::
+
+::: quiz
+id: one
+type: single
+
+Which reads?
+
+- [x] GET
+- [ ] POST
+:::
+"""
+BASE = "/courses/answers/lessons/choices"
+
+
+@pytest.fixture
+def learner(sync_course, make_user, auth):
+    sync_course({"course.md": COURSE, "01-m/01-choices.md": CHOICES})
+    make_user("ann")
+    auth.login("ann")
+
+
+def _post(client, answers: list[tuple[str, str]]):  # noqa: ANN202
+    html = client.get(BASE).text
+    token = re.search(r'name="attempt_token" value="([^"]+)"', html).group(1)
+    data = [("csrf_token", csrf_from(html)), ("attempt_token", token), *answers]
+    return client.post(f"{BASE}/quiz", data=MultiDict(data))
+
+
+def _submitted(session) -> int:  # noqa: ANN001
+    session.rollback()
+    return session.scalar(
+        select(func.count(QuizAttempt.id)).where(QuizAttempt.status == "submitted")
+    )
+
+
+@pytest.mark.parametrize(
+    "choices",
+    [
+        pytest.param(["x" * 50] * 100_000, id="100000-long-values"),
+        pytest.param(["1", "3", "4"], id="no-such-option"),
+        pytest.param(["0"], id="position-zero"),
+        pytest.param(["1", "1"], id="same-option-twice"),
+        pytest.param(["01"], id="not-written-as-a-position"),
+        pytest.param(["-1"], id="negative"),
+    ],
+)
+def test_multiple_choice_takes_only_option_positions_each_once(client, learner, session, choices):
+    answers = [("q-several", value) for value in choices] + [("q-one", "1")]
+    assert _post(client, answers).status_code == 400
+    assert _submitted(session) == 0
+
+
+@pytest.mark.parametrize("value", ["3", "GET", "1,2"])
+def test_single_choice_takes_only_an_option_position(client, learner, session, value):
+    response = _post(client, [("q-several", "1"), ("q-one", value)])
+    assert response.status_code == 400
+    assert _submitted(session) == 0
+
+
+def test_a_choice_left_unanswered_is_graded_as_unanswered(client, learner, session):
+    response = _post(client, [("q-several", "1"), ("q-several", "3"), ("confirm_incomplete", "1")])
+    assert response.status_code == 302
+    result = client.get(response.headers["Location"]).text
+    assert "Score: 50%" in result and "Not answered." in result
+
+
+def test_valid_choices_are_graded(client, learner, session):
+    response = _post(client, [("q-several", "3"), ("q-several", "1"), ("q-one", "1")])
+    assert response.status_code == 302
+    assert "Score: 100%" in client.get(response.headers["Location"]).text
+    assert _submitted(session) == 1
+
+
+NUMBERS = """---
+title: Numbers
+minutes: 5
+show_answers: after_submit
+---
+::: quiz
+id: big
+type: numeric
+
+How many?
+
+= 100000
+:::
+
+::: quiz
+id: whole
+type: numeric
+
+How many?
+
+= 3
+:::
+
+::: quiz
+id: about-pi
+type: numeric
+
+Pi?
+
+= 3.14 +- 0.01
+:::
+
+::: quiz
+id: between
+type: numeric
+
+Between?
+
+= 0.5 .. 2.25
+:::
+"""
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        ("en", ["Correct answer: 100,000", "Correct answer: 3", "from 3.13 to 3.15", "0.5 to 2"]),
+        ("zh", ["正确答案：100,000", "正确答案：3", "3.13 至 3.15", "0.5 至 2.25"]),
+    ],
+)
+def test_numeric_answers_are_written_as_numbers_in_the_page_s_language(
+    client, sync_course, make_user, auth, language, says
+):
+    sync_course({"course.md": COURSE, "01-m/01-numbers.md": NUMBERS})
+    make_user("ann")
+    auth.login("ann")
+    headers = {"Accept-Language": language}
+    html = client.get("/courses/answers/lessons/numbers", headers=headers).text
+    token = re.search(r'name="attempt_token" value="([^"]+)"', html).group(1)
+    data = {"csrf_token": csrf_from(html), "attempt_token": token}
+    data |= {f"q-{qid}": "7" for qid in ("big", "whole", "about-pi", "between")}
+    response = client.post("/courses/answers/lessons/numbers/quiz", data=data, headers=headers)
+    result = client.get(response.headers["Location"], headers=headers).text
+    text = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", result))
+    assert "100000" not in text and ".0" not in text  # not 100000.0, 3.0, 0.5 .. 2.25 as floats
+    for words in says:
+        assert re.sub(r"\s+", "", words) in text, words
