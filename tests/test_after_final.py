@@ -96,3 +96,13 @@ def test_after_submit_and_never_are_unchanged():
     assert answers_visible(Lesson(show_answers="after_submit"), failed, state) is True
     ended = _state(passed=True, exhausted=True)
     assert answers_visible(Lesson(show_answers="never"), failed, ended) is False
+
+
+def test_the_start_page_says_when_the_answers_are_shown(sync_course, make_user, auth, client):
+    limited = LESSON.replace("pass_percent: 100\n", "pass_percent: 100\nmax_attempts: 2\n")
+    sync_course({"course.md": COURSE, "01-m/01-closing.md": limited})
+    make_user("ann")
+    auth.login("ann")
+    page = client.get(URL).text
+    assert "Before you start the quiz" in page
+    assert "The correct answers are shown once you pass or have used every attempt." in page

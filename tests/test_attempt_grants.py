@@ -413,3 +413,13 @@ def test_a_quiz_made_unlimited_after_a_grant_stays_unlimited(org, session):
     session.flush()
     state = attempts.read_state(session, ann, lesson)
     assert state.allowed == 0 and not state.exhausted
+
+
+def test_the_start_page_counts_granted_attempts(app, org, session):
+    ann_user, hr = _people(session, "ann", "hr")
+    course, lesson = _lesson(session)
+    grants.grant_attempts(session, ann_user, course, lesson, count=2, reason="r", granted_by=hr)
+    session.commit()
+    ann = _signed_in(app, "ann")
+    allowed = lesson.max_attempts + 2
+    assert f"Attempts left: {allowed} of {allowed}." in ann.get(LESSON_URL).text

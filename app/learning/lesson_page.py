@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.content.render import split_on_placeholders
 from app.models import AttemptItem, Course, Enrollment, Lesson, LessonProgress, User
 from app.progress import recording as progress
+from app.progress.prerequisites import MissingLesson, missing_lessons
 from app.quiz import attempts
 from app.quiz.attempts import QuizState
 from app.quiz.rules import question_count
@@ -33,6 +34,9 @@ class LessonPage:
     placed: dict[str, AttemptItem] = field(default_factory=dict)
     # For the start page of a quiz that starts on request: how many questions it gives.
     question_count: int | None = None
+    # Required lessons (`requires:`) not completed yet: until there are none, the lesson's quiz
+    # does not open and it cannot be marked complete.
+    missing: list[MissingLesson] = field(default_factory=list)
 
 
 def _placed(lesson: Lesson, quiz: QuizState | None) -> dict[str, AttemptItem]:
@@ -50,36 +54,39 @@ def _placed(lesson: Lesson, quiz: QuizState | None) -> dict[str, AttemptItem]:
 
 
 def _page(
-    session: Session,
     lesson: Lesson,
     visit: tuple[Enrollment | None, LessonProgress | None],
     quiz: QuizState | None,
     needs_write: bool,
+    missing: list[MissingLesson],
 ) -> LessonPage:
-    start_page = quiz is not None and quiz.starts_on_request and quiz.can_start
+    start_page = quiz is not None and quiz.starts_on_request and quiz.can_start and not missing
     count = question_count(lesson) if start_page else None
-    return LessonPage(*visit, quiz, needs_write, _placed(lesson, quiz), count)
+    return LessonPage(*visit, quiz, needs_write, _placed(lesson, quiz), count, missing)
 
 
 def read_lesson(session: Session, user: User, course: Course, lesson: Lesson) -> LessonPage:
     """The learner's progress and quiz state, read without writing."""
     enrollment, seen = progress.current_visit(session, user, course, lesson)
+    missing = missing_lessons(session, user, lesson)
     quiz = attempts.read_state(session, user, lesson) if lesson.has_quiz else None
+    # A quiz that still waits for its required lessons opens nothing, so it has nothing to write.
     needs_write = progress.view_needs_recording(enrollment, seen, lesson) or bool(
-        quiz and quiz.needs_write
+        quiz and quiz.needs_write and not missing
     )
-    return _page(session, lesson, (enrollment, seen), quiz, needs_write)
+    return _page(lesson, (enrollment, seen), quiz, needs_write, missing)
 
 
 def record_lesson(session: Session, user: User, course: Course, lesson: Lesson) -> LessonPage:
     """Record the visit (enroll, start, "continue here"); open or close the quiz attempt of a
     quiz that starts on view (one that starts on request is only read)."""
     visit = progress.record_view(session, user, course, lesson)
+    missing = missing_lessons(session, user, lesson)
     quiz = None
     if lesson.has_quiz:
         quiz = (
             attempts.read_state(session, user, lesson)
-            if attempts.starts_on_request(lesson)
+            if attempts.starts_on_request(lesson) or missing
             else attempts.open_state(session, user, course, lesson)
         )
-    return _page(session, lesson, (visit.enrollment, visit.progress), quiz, False)
+    return _page(lesson, (visit.enrollment, visit.progress), quiz, False, missing)

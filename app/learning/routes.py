@@ -25,6 +25,7 @@ from app.learning import lesson_page, services
 from app.learning.forms import CompleteLessonForm
 from app.models import CourseAsset
 from app.progress import recording as progress
+from app.progress.prerequisites import RequirementsMissingError
 from app.quiz.attempts import GRACE
 from app.quiz.forms import NewAttemptForm, StartAttemptForm, SubmitAttemptForm
 from app.web.found import course_or_404, lesson_or_404
@@ -105,6 +106,9 @@ def complete(course_slug: str, lesson_slug: str) -> Response:
         enrollment = progress.mark_complete(db.session, _user(), course, lesson)
     except progress.ProgressError:
         flash(_("This lesson is completed by passing its quiz."), "error")
+        return redirect(url_for(".lesson", course_slug=course_slug, lesson_slug=lesson_slug))
+    except RequirementsMissingError as missing:
+        flash(missing.message(), "error")
         return redirect(url_for(".lesson", course_slug=course_slug, lesson_slug=lesson_slug))
     if enrollment.status == "completed":
         flash(

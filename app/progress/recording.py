@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Course, Enrollment, Lesson, LessonProgress, User
 from app.models.types import utcnow
+from app.progress.prerequisites import require_completed
 from app.progress.rollups import refresh_enrollment
 
 HEARTBEAT_SECONDS = 30
@@ -146,9 +147,11 @@ def complete_lesson(session: Session, user: User, course: Course, lesson: Lesson
 
 
 def mark_complete(session: Session, user: User, course: Course, lesson: Lesson) -> Enrollment:
-    """The "mark as complete" button: only for lessons that have no quiz."""
+    """The "mark as complete" button: only for lessons that have no quiz, and only once the
+    lessons it requires are completed (else RequirementsMissingError)."""
     if lesson.has_quiz:
         raise ProgressError("a lesson with a quiz is completed by passing the quiz")
+    require_completed(session, user, lesson)
     return complete_lesson(session, user, course, lesson)
 
 

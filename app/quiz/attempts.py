@@ -30,6 +30,7 @@ from app.models import (
     User,
 )
 from app.models.types import utcnow
+from app.progress.prerequisites import require_completed
 from app.quiz import grants
 from app.quiz.grants import GrantNote
 from app.quiz.recording import close_attempt
@@ -292,7 +293,11 @@ def _state(
 def start_new_attempt(
     session: Session, user: User, course: Course, lesson: Lesson, *, now: datetime | None = None
 ) -> QuizAttempt | None:
-    """Open another attempt on request (e.g. to improve a passing score), if any is left."""
+    """Open another attempt on request (e.g. to improve a passing score), if any is left.
+
+    Raises RequirementsMissingError while a lesson this one requires is not completed.
+    """
+    require_completed(session, user, lesson)
     state = open_state(session, user, course, lesson, start=False, now=now)
     if state.attempt is not None:
         return state.attempt

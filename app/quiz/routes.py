@@ -8,9 +8,11 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.db import db
+from app.progress.prerequisites import RequirementsMissingError
 from app.quiz import attempts as quiz_attempts
 from app.quiz import history, results, submission
 from app.quiz.forms import NewAttemptForm, StartAttemptForm, SubmitAttemptForm
+from app.web.forms import AcademyForm
 from app.web.found import lesson_or_404
 
 bp = Blueprint("quiz", __name__)
@@ -25,11 +27,19 @@ def _user():  # noqa: ANN202
 def start(course_slug: str, lesson_slug: str) -> Response:
     """Start an attempt from the quiz's start page (the clock of a timed quiz runs from now),
     or go back to the one already open."""
+    return _start_attempt(course_slug, lesson_slug, StartAttemptForm())
+
+
+def _start_attempt(course_slug: str, lesson_slug: str, form: AcademyForm) -> Response:
+    """Open an attempt if one is left and the required lessons are done, then show the quiz."""
     course, lesson = lesson_or_404(course_slug, lesson_slug, quiz=True)
-    if not StartAttemptForm().validate_on_submit():
+    if not form.validate_on_submit():
         abort(400)
-    if quiz_attempts.start_new_attempt(db.session, _user(), course, lesson) is None:
-        flash(_("You have used all the attempts allowed for this quiz."), "error")
+    try:
+        if quiz_attempts.start_new_attempt(db.session, _user(), course, lesson) is None:
+            flash(_("You have used all the attempts allowed for this quiz."), "error")
+    except RequirementsMissingError as missing:
+        flash(missing.message(), "error")
     return redirect(
         url_for("learning.lesson", course_slug=course_slug, lesson_slug=lesson_slug, _anchor="quiz")
     )
@@ -85,16 +95,7 @@ def submit(course_slug: str, lesson_slug: str) -> Response:
 @login_required
 def new_attempt(course_slug: str, lesson_slug: str) -> Response:
     """Start another attempt (for example to improve a passing score), if one is left."""
-    course, lesson = lesson_or_404(course_slug, lesson_slug, quiz=True)
-    form = NewAttemptForm()
-    if not form.validate_on_submit():
-        abort(400)
-    attempt = quiz_attempts.start_new_attempt(db.session, _user(), course, lesson)
-    if attempt is None:
-        flash(_("You have used all the attempts allowed for this quiz."), "error")
-    return redirect(
-        url_for("learning.lesson", course_slug=course_slug, lesson_slug=lesson_slug, _anchor="quiz")
-    )
+    return _start_attempt(course_slug, lesson_slug, NewAttemptForm())
 
 
 @bp.route("/courses/<course_slug>/lessons/<lesson_slug>/attempts/<int:number>")

@@ -57,7 +57,7 @@ def _answer(page: Page, value: str, number: int) -> None:
     if start.count():
         start.click()
     page.locator(f"input[name='q-backup'][value='{value}']").check()
-    page.locator("form#quiz button[type=submit]").click()
+    page.locator("form#quiz button.quiz-submit").click()
     expect(page).to_have_url(f"{LESSON}/attempts/{number}")
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import QuizAttempt, User
-from tests.browser import login
+from tests.browser import complete_all_but, login
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -141,6 +141,7 @@ def test_no_warning_once_the_time_is_up(
     page: Page, live_server: str, ann: User, session: Session
 ) -> None:
     """Past the deadline there is no time to go back: the answers go as they stand."""
+    complete_all_but(session, ann, "cyber-security-essentials", "closing-test")
     login(page, live_server, "ann")
     page.clock.install()
     page.goto("/courses/cyber-security-essentials/lessons/closing-test")

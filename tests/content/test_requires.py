@@ -160,9 +160,9 @@ def test_missing_lessons_are_the_required_ones_not_yet_completed_in_course_order
 ) -> None:
     from sqlalchemy import select
 
-    from app.learning.prerequisites import MissingLesson, missing_lessons
     from app.models import Lesson, LessonProgress
     from app.models.types import utcnow
+    from app.progress.prerequisites import MissingLesson, missing_lessons
     from tests.content.conftest import BASE_TREE
 
     files = {**BASE_TREE, **three(c="requires: all\n")}

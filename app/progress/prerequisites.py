@@ -1,13 +1,34 @@
-"""Lessons a learner must complete before another lesson's quiz opens (`requires:`)."""
+"""Lessons a learner must complete before another lesson opens its quiz or can be marked
+complete (`requires:` in the lesson's front matter)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import get_locale, ngettext
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from app.models import Lesson, LessonProgress, User
+
+
+class RequirementsMissingError(Exception):
+    """An action on a lesson whose required lessons are not all completed yet."""
+
+    def __init__(self, missing: list[MissingLesson]) -> None:
+        super().__init__(", ".join(lesson.slug for lesson in missing))
+        self.missing = missing
+
+    def message(self) -> str:
+        """What the learner reads: which lessons to complete first."""
+        separator = "、" if str(get_locale()) == "zh" else ", "
+        titles = separator.join(m.title for m in self.missing)
+        return ngettext(
+            "Complete this lesson first: %(lessons)s.",
+            "Complete these lessons first: %(lessons)s.",
+            len(self.missing),
+            lessons=titles,
+        )
 
 
 @dataclass(frozen=True)
@@ -45,3 +66,10 @@ def missing_lessons(session: Session, user: User, lesson: Lesson) -> list[Missin
         .order_by(Lesson.position)
     ).all()
     return [MissingLesson(slug, title) for slug, title in rows]
+
+
+def require_completed(session: Session, user: User, lesson: Lesson) -> None:
+    """Raise RequirementsMissingError unless every lesson `lesson` requires is completed."""
+    missing = missing_lessons(session, user, lesson)
+    if missing:
+        raise RequirementsMissingError(missing)
