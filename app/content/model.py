@@ -74,6 +74,9 @@ class QuestionSource:
     line: int
     pool: str | None = None
     content_hash: str = ""
+    # `numeric` only: each answer as the trainer wrote it, for the result page:
+    # {"value": v}, {"value": v, "tolerance": t} or {"low": a, "high": b}.
+    numeric_forms: tuple[dict[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -241,6 +244,9 @@ def hash_question(question: QuestionSource) -> QuestionSource:
         "answers": [list(a) if isinstance(a, tuple) else a for a in question.answers],
         "explanation": question.explanation,
     }
+    if question.numeric_forms:
+        # `= 3.14 +- 0.01` and `= 3.13 .. 3.15` grade alike but read differently.
+        canonical["numeric_forms"] = list(question.numeric_forms)
     return QuestionSource(**{**question.__dict__, "content_hash": content_hash(canonical)})
 
 

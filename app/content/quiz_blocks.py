@@ -171,6 +171,7 @@ def parse_block(
         path=path,
         line=block.line,
         pool=pool,
+        numeric_forms=_numeric_forms(body.answers) if qtype == "numeric" else (),
     )
     return hash_question(question)
 
@@ -320,6 +321,24 @@ def _check_question(
             path, line, f"{name} but has no answer; add a line such as `{ANSWER_EXAMPLES[qtype]}`"
         )
     return _parse_answers(qid, qtype, body.answers, path, problems)
+
+
+def numeric_form(text: str) -> dict[str, float] | None:
+    """A numeric answer as written: an exact value, a value with a tolerance, or a range."""
+    text = text.strip()
+    if match := EXACT_RE.match(text):
+        return {"value": float(match.group(1))}
+    if match := TOLERANCE_RE.match(text):
+        return {"value": float(match.group(1)), "tolerance": float(match.group(2))}
+    if match := RANGE_RE.match(text):
+        return {"low": float(match.group(1)), "high": float(match.group(2))}
+    return None
+
+
+def _numeric_forms(lines: list[tuple[int, str]]) -> tuple[dict[str, float], ...]:
+    forms = [numeric_form(text) for _number, text in lines]
+    # An unreadable answer is already an error of the check; show nothing rather than guess.
+    return tuple(form for form in forms if form is not None) if all(forms) else ()
 
 
 def _parse_answers(

@@ -131,6 +131,7 @@ def _question_data(question: parsed.QuestionSource, urls: _Urls) -> dict[str, An
         ],
         "answers": answers,
         "explanation_html": md(question.explanation),
+        **({"numeric_forms": list(question.numeric_forms)} if question.numeric_forms else {}),
     }
 
 
