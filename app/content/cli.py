@@ -9,7 +9,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.content.check import check_paths, format_report
+from app.content.check import check_paths, format_problem, format_report
+from app.content.intake import UnsafeCourseError
 from app.content.sync import sync_and_refresh
 from app.db import db
 
@@ -56,7 +57,15 @@ def sync_command(paths: tuple[Path, ...]) -> None:
     with click.progressbar(length=total, label="Importing lessons", file=sys.stderr) as bar:
         results = []
         for course in importable:
-            result = sync_and_refresh(session, course, progress=lambda _slug: bar.update(1))
+            try:
+                result = sync_and_refresh(session, course, progress=lambda _slug: bar.update(1))
+            except UnsafeCourseError as unsafe:
+                # Changed since the check: the gate refuses it again, and nothing is written.
+                session.rollback()
+                for problem in unsafe.problems:
+                    click.echo(format_problem(problem), err=True)
+                refused.append(course)
+                continue
             session.commit()
             results.append(result)
     for result in results:

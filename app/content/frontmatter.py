@@ -33,6 +33,8 @@ class Problems(list[Problem]):
 
 def read_lines(path: Path, problems: Problems) -> list[str] | None:
     """Read a UTF-8 text file as a list of lines (without line ends); report why if it cannot."""
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        return None  # refused by the intake gate (app.content.intake), with its path
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -17,6 +17,8 @@ from app.content.frontmatter import (
     split_front_matter,
     split_lines,
 )
+from app.content.intake import LINK_MESSAGE, unsafe_entries
+from app.content.layout import SPECIAL_FOLDERS, entries, hidden, report_misplaced
 from app.content.lesson_settings import QUIZ_KEYS, lesson_requirements, quiz_settings
 from app.content.model import (
     CourseSource,
@@ -40,7 +42,6 @@ CLOSE_RE = re.compile(r"^:::\s*$")
 PREFIX_RE = re.compile(r"^\d+[-_. ]*")
 COURSE_KEYS = ("id", "title", "summary", "language", "credit_hours", "status", "tags")
 LESSON_KEYS = ("title", "id", "minutes", "requires", *QUIZ_KEYS)
-SPECIAL_FOLDERS = ("assets", "pools")
 
 
 def scan_body(
@@ -130,11 +131,14 @@ def parse_catalogue(folder: Path) -> tuple[list[CourseSource], list[Problem]]:
     problems = Problems()
     courses: list[CourseSource] = []
     try:
-        children = sorted(p for p in folder.iterdir() if p.is_dir() and not _hidden(p))
+        children = sorted(p for p in folder.iterdir() if p.is_dir() and not hidden(p))
     except OSError as exc:
         problems.error(folder, 1, f"cannot read the folder ({exc.strerror or exc})")
         return courses, problems
     for child in children:
+        if child.is_symlink():
+            problems.error(child, 1, LINK_MESSAGE)
+            continue
         if not (child / "course.md").is_file():
             problems.warning(
                 child, 1, "this folder has no course.md, so it is not a course; add one"
@@ -152,6 +156,7 @@ def parse_catalogue(folder: Path) -> tuple[list[CourseSource], list[Problem]]:
 def parse_course(folder: Path) -> tuple[CourseSource | None, list[Problem]]:
     """Parse one course folder; None when its course.md cannot be read at all."""
     problems = Problems()
+    problems.extend(unsafe_entries(folder))
     source = folder / "course.md"
     lines = read_lines(source, problems)
     if lines is None:
@@ -174,11 +179,11 @@ def parse_course(folder: Path) -> tuple[CourseSource | None, list[Problem]]:
     overview, links = _plain_body(lines, front.body_index, source, problems)
     modules = tuple(
         _parse_module(child, problems)
-        for child in _children(folder, problems)
-        if child.is_dir() and child.name not in SPECIAL_FOLDERS and not _hidden(child)
+        for child in entries(folder, problems)
+        if child.is_dir() and child.name not in SPECIAL_FOLDERS and not hidden(child)
     )
-    pools = tuple(_parse_pool(p, problems) for p in _children(folder / "pools", problems))
-    _report_misplaced(folder, modules, problems)
+    pools = tuple(_parse_pool(p, problems) for p in entries(folder / "pools", problems))
+    report_misplaced(folder, modules, problems)
     course = CourseSource(
         id=values["id"] or "",
         title=values["title"] or "",
@@ -209,46 +214,6 @@ def parse_pool_text(text: str, path: Path) -> tuple[PoolSource, list[Problem]]:
     return _parse_pool_lines(split_lines(text), path, problems), problems
 
 
-def _hidden(path: Path) -> bool:
-    return path.name.startswith((".", "_"))
-
-
-def _children(folder: Path, problems: Problems) -> list[Path]:
-    """The sorted entries of `folder` (none when it does not exist), hidden ones left out."""
-    if not folder.is_dir():
-        return []
-    try:
-        return sorted(p for p in folder.iterdir() if not _hidden(p))
-    except OSError as exc:
-        problems.error(folder, 1, f"cannot read the folder ({exc.strerror or exc})")
-        return []
-
-
-def _report_misplaced(folder: Path, modules: Sequence[ModuleSource], problems: Problems) -> None:
-    """Markdown files where no lesson, module or pool can be: they would be silently ignored."""
-    placed = {folder / "course.md"}
-    placed.update(lesson.path for module in modules for lesson in module.lessons)
-    placed.update(module.source for module in modules if module.source is not None)
-    try:
-        found = sorted(folder.rglob("*.md"))
-    except OSError:
-        return
-    for path in found:
-        relative = path.relative_to(folder)
-        if (
-            path in placed
-            or relative.parts[0] in SPECIAL_FOLDERS
-            or any(_hidden(Path(part)) for part in relative.parts)
-        ):
-            continue
-        problems.error(
-            path,
-            1,
-            "this lesson file is outside a module folder, so it is not part of the course;"
-            " move it into a module folder such as 01-introduction/",
-        )
-
-
 def _strip_prefix(name: str) -> str:
     return PREFIX_RE.sub("", name) or name
 
@@ -271,7 +236,7 @@ def _parse_module(folder: Path, problems: Problems) -> ModuleSource:
     source = folder / "module.md"
     lessons = tuple(
         _parse_lesson(path, problems)
-        for path in _children(folder, problems)
+        for path in entries(folder, problems)
         if path.suffix == ".md" and path.name != "module.md" and path.is_file()
     )
     if not source.is_file():

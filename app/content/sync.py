@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.content import model as parsed
+from app.content.intake import UnsafeCourseError, is_plain_file, read_plain_file, unsafe_entries
 from app.content.lookup import course_by_slug
 from app.content.render import (
     RENDER_VERSION,
@@ -70,10 +71,14 @@ def _asset_files(course: parsed.CourseSource) -> dict[str, Path]:
     folder = course.path / "assets"
     if not folder.is_dir():
         return {}
+
+    def hidden(path: Path) -> bool:
+        return any(part.startswith(".") for part in path.relative_to(folder).parts)
+
     return {
         p.relative_to(folder).as_posix(): p
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        if is_plain_file(p) and not hidden(p)
     }
 
 
@@ -146,8 +151,12 @@ class _CourseWriter:
         self.session = session
         self.source = source
         self.progress = progress
+        # The folder may have changed since it was checked: pass the gate again, and read each
+        # asset without following a link that may have appeared since.
+        if problems := unsafe_entries(source.path):
+            raise UnsafeCourseError(problems)
         self.files = _asset_files(source)
-        self.asset_data = {name: path.read_bytes() for name, path in self.files.items()}
+        self.asset_data = {name: read_plain_file(path) for name, path in self.files.items()}
         self.asset_hashes = {name: _sha256(data) for name, data in self.asset_data.items()}
         self.assets_key = _combined_hash(
             RENDER_VERSION, *(f"{n}={h}" for n, h in self.asset_hashes.items())
