@@ -36,7 +36,8 @@ class ExportFormat:
 
 
 FORMATS: dict[str, ExportFormat] = {
-    "csv": ExportFormat("csv", "text/csv; charset=utf-8", "csv"),
+    # Werkzeug adds `; charset=utf-8` to text types itself.
+    "csv": ExportFormat("csv", "text/csv", "csv"),
     "xlsx": ExportFormat(
         "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
     ),

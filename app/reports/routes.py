@@ -63,7 +63,7 @@ def _filters() -> queries.ReportFilters:
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     course = None
     if slug := request.args.get("course", "").strip():
-        course = course_by_slug(db.session, slug)
+        course = course_by_slug(db.session, slug, user=current_user)
         if course is None:
             abort(404)
     status = request.args.get("status", "").strip() or None
@@ -227,7 +227,7 @@ def learners(code: str) -> Response | str:
 def course(code: str, course_slug: str) -> Response | str:
     """Completion per module and drop-off per lesson of one course in the unit's subtree."""
     unit = unit_in_scope(code)
-    found = course_by_slug(db.session, course_slug)
+    found = course_by_slug(db.session, course_slug, user=current_user)
     if found is None:
         abort(404)
     fmt = _format()
