@@ -15,7 +15,25 @@ def test_text_that_a_spreadsheet_would_run_gets_an_apostrophe(text):
     assert inert_text(text) == "'" + text
 
 
-@pytest.mark.parametrize("text", ["", "王芳", "a=b", "1-2", "'quoted", " =spaced"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "＝1+1",  # full-width equals sign, as a Chinese input method types it
+        "＋1",
+        "－2",
+        "＠SUM(A1)",
+        "\u200b=1+1",  # a zero-width space first
+        "\ufeff=1+1",  # a BOM first
+        "\u200e\u200f@x",  # bidi marks first
+    ],
+)
+def test_a_trigger_behind_invisible_or_full_width_characters_is_caught(text):
+    assert inert_text(text) == "'" + text
+
+
+@pytest.mark.parametrize(
+    "text", ["", "王芳", "a=b", "1-2", "'quoted", " =spaced", "\u200b", "张＝三"]
+)
 def test_other_text_is_left_as_it_is(text):
     assert inert_text(text) == text
 

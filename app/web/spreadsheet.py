@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 
 # Excel only reads a CSV as UTF-8 (rather than the ANSI code page, garbling Chinese) with a BOM.
@@ -21,13 +22,27 @@ FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 ROWS_PER_CHUNK = 500
 
 
+def runs_as_formula(text: str) -> bool:
+    """Whether a spreadsheet could take the cell for a formula.
+
+    Invisible format characters before the trigger (a zero-width space, a BOM, a bidi mark) do
+    not protect it, and neither does writing the trigger full-width (`＝`, `＋`, `－`, `＠`), which
+    Chinese input methods type and some spreadsheets fold to the ASCII sign.
+    """
+    for character in text:
+        if unicodedata.category(character) == "Cf":
+            continue
+        return unicodedata.normalize("NFKC", character).startswith(FORMULA_TRIGGERS)
+    return False
+
+
 def inert_text(text: str) -> str:
     """The text with a leading apostrophe if a spreadsheet would otherwise run it as a formula.
 
     The apostrophe is what Excel and LibreOffice themselves use to mean "this is text". Only for
     text cells: -5 in a numeric column is a number and must stay one.
     """
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    return "'" + text if runs_as_formula(text) else text
 
 
 def excel_csv_chunks(
