@@ -25,6 +25,12 @@ def _float_env(name: str, default: float) -> float:
     return float(value) if value not in (None, "") else default
 
 
+MIN_SECRET_KEY_BYTES = 32
+# Keys that have been published (this one was in the repository for the tests).
+KNOWN_SECRET_KEYS = frozenset({"testing-only-secret-key"})
+_TEST_RUN_KEY = secrets.token_hex(32)
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -70,6 +76,20 @@ class Config:
             f"sqlite:///{INSTANCE_DIR / 'academy.db'}"
         )
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.fallback_secret_key()
+        self.check_secret_key(self.SECRET_KEY)
+
+    def check_secret_key(self, key: str) -> None:
+        """Refuse a key that can be guessed: it signs every session cookie and sealed form."""
+        if len(key.encode("utf-8")) < MIN_SECRET_KEY_BYTES:
+            raise RuntimeError(
+                f"SECRET_KEY is shorter than {MIN_SECRET_KEY_BYTES} bytes. Set it to a long random"
+                " value, for example the output of"
+                " `python -c 'import secrets; print(secrets.token_hex(32))'`."
+            )
+        if key in KNOWN_SECRET_KEYS:
+            raise RuntimeError(
+                "SECRET_KEY is a published value. Set it to a long random value of your own."
+            )
 
     def fallback_secret_key(self) -> str:
         """Production never invents a key: sessions would die with every restart or worker."""
@@ -113,7 +133,9 @@ class TestingConfig(Config):
         )
 
     def fallback_secret_key(self) -> str:
-        return "testing-only-secret-key"
+        # Random per test run (stable within it), so no key in the repository ever signs a
+        # cookie, even if someone starts a server with ACADEMY_ENV=testing.
+        return _TEST_RUN_KEY
 
 
 CONFIGS = {

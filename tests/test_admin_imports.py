@@ -172,7 +172,7 @@ def city(session):  # noqa: ANN001, ANN201
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_users_import_reads_every_encoding_and_writes_codes(
-    runner, session, tmp_path, city, encoding
+    app, runner, session, tmp_path, city, encoding
 ):
     codes_file = tmp_path / "codes.csv"
     path = _write(tmp_path, USERS, encoding)
@@ -197,7 +197,7 @@ def test_users_import_reads_every_encoding_and_writes_codes(
     ]
     code = rows[0]["activation_code"]
     assert len(code) == 12 and code[4] == code[9] == "-"
-    assert users["wang.fang"].activation_code_hash == hash_code(code, "testing-only-secret-key")
+    assert users["wang.fang"].activation_code_hash == hash_code(code, app.config["SECRET_KEY"])
     assert code not in users["wang.fang"].activation_code_hash
     assert users["wang.fang"].activation_expires_at is not None
 

@@ -43,3 +43,27 @@ def test_unknown_environment_name_is_refused(monkeypatch):
     monkeypatch.setenv("ACADEMY_ENV", "staging")
     with pytest.raises(RuntimeError, match="staging"):
         config.config_from_env()
+
+
+@pytest.mark.parametrize(
+    "key", ["x", "short-but-not-32-bytes", "k" * 31, "testing-only-secret-key"]
+)
+def test_production_refuses_a_short_or_published_secret_key(monkeypatch, key):
+    monkeypatch.setenv("SECRET_KEY", key)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        config.ProductionConfig()
+
+
+def test_development_refuses_a_short_secret_key_too(monkeypatch, tmp_path):
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
+    monkeypatch.setenv("SECRET_KEY", "dev")
+    with pytest.raises(RuntimeError, match="32 bytes"):
+        config.DevelopmentConfig()
+
+
+def test_the_test_key_is_random_per_run_and_not_in_the_repository(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    key = config.TestingConfig().SECRET_KEY
+    assert key == config.TestingConfig().SECRET_KEY  # stable within the run
+    assert len(key.encode()) >= 32 and key not in config.KNOWN_SECRET_KEYS
+    assert key not in (config.BASE_DIR / "config.py").read_text(encoding="utf-8")
