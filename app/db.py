@@ -8,7 +8,9 @@ whatever was not committed). Services receive the session as an argument.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Flask, g, has_request_context, request
@@ -42,6 +44,7 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         return create_engine(url, echo=echo, pool_pre_ping=True)
 
     engine = create_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    _create_private(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -64,6 +67,17 @@ def make_engine(url: str, echo: bool = False) -> Engine:
             conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def _create_private(database: str | None) -> None:
+    """Create a new SQLite file readable by its owner only: it holds password hashes and session
+    tokens. SQLite gives its -wal and -shm files the same permissions."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def writes_database(view: F) -> F:

@@ -9,7 +9,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from app.db import db
-from app.imports.codes_file import codes_csv
+from app.imports.codes_file import codes_csv, write_private
 from app.imports.csv_files import RowError
 from app.imports.units import import_units, plan_units
 from app.imports.users import import_users, plan_users
@@ -101,7 +101,7 @@ def users_import(file: Path, dry_run: bool, codes_out: Path | None, new_codes: b
     content = codes_csv(issued)
     if codes_out is not None:
         # Written before the commit: codes that could not be handed out would be useless.
-        codes_out.write_text(content, encoding="utf-8", newline="")
+        write_private(codes_out, content)
     try:
         session.commit()
     except Exception:

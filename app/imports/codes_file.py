@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -38,3 +40,11 @@ def codes_csv(issued: list[IssuedCode]) -> str:
         for item in issued
     )
     return excel_csv(CODES_COLUMNS, rows)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write the codes file readable by its owner only (each code signs someone in once)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # an existing file keeps its mode through O_CREAT
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
