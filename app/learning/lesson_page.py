@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from app.content.render import split_on_placeholders
+from app.content.render import QuestionPlaceholder, split_on_placeholders
 from app.models import AttemptItem, Course, Enrollment, Lesson, LessonProgress, User
 from app.progress import recording as progress
 from app.progress.prerequisites import MissingLesson, missing_lessons
@@ -37,17 +37,18 @@ class LessonPage:
     # Required lessons (`requires:`) not completed yet: until there are none, the lesson's quiz
     # does not open and it cannot be marked complete.
     missing: list[MissingLesson] = field(default_factory=list)
+    # The lesson's HTML split at its quiz placeholders, once per page (the template, the placed
+    # items and the start page's question count all read it).
+    parts: list[str | QuestionPlaceholder] = field(default_factory=list)
 
 
-def _placed(lesson: Lesson, quiz: QuizState | None) -> dict[str, AttemptItem]:
+def _placed(
+    lesson: Lesson, quiz: QuizState | None, parts: list[str | QuestionPlaceholder]
+) -> dict[str, AttemptItem]:
     if quiz is None or quiz.attempt is None or lesson.shuffle:
         return {}
     # Only the lesson's own questions have a place in its text; a drawn one has none.
-    written = {
-        part.question_id
-        for part in split_on_placeholders(lesson.body_html)
-        if not isinstance(part, str)
-    }
+    written = {part.question_id for part in parts if not isinstance(part, str)}
     return {
         item.slug: item for item in quiz.attempt.items if item.slug in written and item.version.data
     }
@@ -60,9 +61,11 @@ def _page(
     needs_write: bool,
     missing: list[MissingLesson],
 ) -> LessonPage:
+    parts = split_on_placeholders(lesson.body_html)
     start_page = quiz is not None and quiz.starts_on_request and quiz.can_start and not missing
-    count = question_count(lesson) if start_page else None
-    return LessonPage(*visit, quiz, needs_write, _placed(lesson, quiz), count, missing)
+    count = question_count(lesson, parts) if start_page else None
+    placed = _placed(lesson, quiz, parts)
+    return LessonPage(*visit, quiz, needs_write, placed, count, missing, parts)
 
 
 def read_lesson(session: Session, user: User, course: Course, lesson: Lesson) -> LessonPage:

@@ -18,7 +18,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app.content.render import split_on_placeholders
 from app.db import db
 from app.i18n import format_number
 from app.learning import lesson_page, services
@@ -80,7 +79,7 @@ def lesson(course_slug: str, lesson_slug: str) -> str:
         "learning/lesson.html",
         course=course,
         lesson=lesson,
-        parts=split_on_placeholders(lesson.body_html),
+        parts=page.parts,
         quiz=page.quiz,
         placed=page.placed,
         visit=page,

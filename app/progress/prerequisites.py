@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import get_locale, ngettext
+from flask_babel import ngettext
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from app.i18n import format_list
 from app.models import Lesson, LessonProgress, User
 
 
@@ -21,8 +22,7 @@ class RequirementsMissingError(Exception):
 
     def message(self) -> str:
         """What the learner reads: which lessons to complete first."""
-        separator = "、" if str(get_locale()) == "zh" else ", "
-        titles = separator.join(m.title for m in self.missing)
+        titles = format_list([m.title for m in self.missing])
         return ngettext(
             "Complete this lesson first: %(lessons)s.",
             "Complete these lessons first: %(lessons)s.",
