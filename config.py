@@ -75,6 +75,11 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
             f"sqlite:///{INSTANCE_DIR / 'academy.db'}"
         )
+        # Host names the site answers to (a leading dot matches any subdomain). A request naming
+        # another host gets 400, so a forged Host header never reaches a redirect, a link in a
+        # mail or a cache. Required in production.
+        hosts = os.environ.get("TRUSTED_HOSTS", "").split(",")
+        self.TRUSTED_HOSTS = [host.strip() for host in hosts if host.strip()] or None
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.fallback_secret_key()
         self.check_secret_key(self.SECRET_KEY)
 
@@ -116,7 +121,19 @@ class DevelopmentConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Production: secure cookies, a SECRET_KEY that must be given."""
+    """Production: secure cookies, a SECRET_KEY and the site's host names that must be given."""
+
+    # `__Host-` makes the browser refuse the cookie unless it is Secure, for the whole site and
+    # set by this exact host, so a sibling subdomain cannot plant or overwrite a session.
+    SESSION_COOKIE_NAME = "__Host-academy_session"
+
+    def __init__(self) -> None:
+        super().__init__()
+        if not self.TRUSTED_HOSTS:
+            raise RuntimeError(
+                "TRUSTED_HOSTS is not set. Set it to the host names the site is reached by,"
+                " separated by commas, for example `academy.example.gov.cn`."
+            )
 
 
 class TestingConfig(Config):

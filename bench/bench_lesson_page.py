@@ -48,7 +48,7 @@ WORKERS = 2
 LEARNER = "bench-learner"
 # Long enough for the password policy, and not on its list of common passwords.
 LEARNER_PASSWORD = secrets.token_urlsafe(18)
-COOKIE_NAME = "academy_session"
+COOKIE_NAME = "__Host-academy_session"  # the production name
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 SERVER_START_SECONDS = 30
 
@@ -282,6 +282,7 @@ def measure_on(
         env = {
             "ACADEMY_ENV": "production",
             "SECRET_KEY": secrets.token_hex(32),
+            "TRUSTED_HOSTS": "127.0.0.1",
             "DATABASE_URL": database_url,
         }
         # Both servers stay up; the one not under load only waits on its socket.

@@ -102,3 +102,21 @@ def test_change_password_needs_the_current_one(client, auth, make_user):
     )
     assert response.status_code == 422
     assert "current password is not right" in response.text
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["Academy-2026", "digital-academy", "ann.lee2026!", "Ann Lee 1990", "AnnLee#2026", "李安娜2026",
+     "数字学院2026", "Admin-Digital-2026", "welcome-welcome-1"],
+)
+def test_passwords_made_of_site_or_own_words_are_refused(password):
+    problems = password_problems(password, "ann.lee", "Ann Lee / 李安娜")
+    assert any("site's name or your own name" in problem for problem in problems)
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["academy blue river 7", "digital-cabbage-2026", "learn-digital-2026", "annual review day"],
+)
+def test_passwords_with_other_words_besides_site_words_are_accepted(password):
+    assert password_problems(password, "ann.lee", "Ann Lee / 李安娜") == []

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.auth import throttle
 from app.auth.passwords import hash_password, password_problems
-from app.auth.services import end_all_sessions, normalise_username
+from app.auth.identity_text import normalise_username
+from app.auth.services import end_all_sessions
 from app.models import User
 from app.models.types import utcnow
 
@@ -108,7 +109,7 @@ def activate(
         throttle.note_attempt(session, username, address, succeeded=False)
         audit.record(session, "activation_failed", subject=username, reason="expired")
         return ActivationResult(expired=True)
-    problems = password_problems(password, username)
+    problems = password_problems(password, username, user.full_name)
     if problems:
         return ActivationResult(password_problems=problems)
 

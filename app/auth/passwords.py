@@ -51,7 +51,47 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
-def password_problems(password: str, username: str = "") -> list[str]:
+# Words an attacker tries first against this site (ASVS 6.2.11: context-specific words), in
+# both languages; a password made only of these, the user's own names and filler is refused.
+SITE_WORDS = frozenset(
+    {
+        "academy", "digital", "skills", "skill", "government", "gov", "public", "servant",
+        "training", "learning", "online", "cadre", "password", "passw0rd", "welcome", "admin",
+        "数字", "学院", "干部", "网络", "学习", "培训", "政府", "密码",
+    }
+)
+
+
+def _letters(text: str) -> str:
+    """The letters of `text` (any script), case-folded: digits, spaces and signs dropped."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalpha())
+
+
+def _made_of(letters: str, words: frozenset[str]) -> bool:
+    """Whether `letters` is one or more of `words` run together (a word may repeat)."""
+    if not letters:
+        return False
+    ends = [True] + [False] * len(letters)
+    for end in range(1, len(letters) + 1):
+        ends[end] = any(
+            ends[end - len(word)] and letters.endswith(word, 0, end)
+            for word in words
+            if len(word) <= end
+        )
+    return ends[-1]
+
+
+def _personal_words(username: str, full_name: str) -> set[str]:
+    """The user's username and names as words: whole, and split at spaces and signs."""
+    words: set[str] = set()
+    for text in (username, full_name):
+        words.add(_letters(text))
+        parts = "".join(ch if ch.isalpha() else " " for ch in text.casefold()).split()
+        words.update(_letters(part) for part in parts)
+    return {word for word in words if len(word) >= 2}
+
+
+def password_problems(password: str, username: str = "", full_name: str = "") -> list[str]:
     """Why a new password is not acceptable (an empty list when it is).
 
     Length is counted in Unicode characters after NFKC, as a person would count them; there
@@ -67,4 +107,11 @@ def password_problems(password: str, username: str = "") -> list[str]:
         problems.append(_("This password is on a list of commonly used passwords. Choose another."))
     if username and normalised.lower() == username.lower():
         problems.append(_("Your password must not be your username."))
+    elif _made_of(_letters(password), SITE_WORDS | _personal_words(username, full_name)):
+        problems.append(
+            _(
+                "This password is made of the site's name or your own name with numbers or signs"
+                " added, which is the first thing an attacker tries. Choose another."
+            )
+        )
     return problems

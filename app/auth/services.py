@@ -6,7 +6,6 @@ Services take the session first and never commit; the view or command commits on
 from __future__ import annotations
 
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.auth import throttle
+from app.auth.identity_text import name_problem, normalise_username, username_problem
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from app.models import ROLES, Unit, User, UserRole
 from app.models.types import utcnow
@@ -27,11 +27,6 @@ class AccountError(ValueError):
 
 class WrongPasswordError(AccountError):
     """The current password given to confirm a change was not right."""
-
-
-def normalise_username(username: str) -> str:
-    """Usernames are compared trimmed, NFKC-folded and lowercased."""
-    return unicodedata.normalize("NFKC", username).strip().lower()
 
 
 def new_session_token() -> str:
@@ -101,7 +96,7 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
 
 def set_password(session: Session, user: User, new: str, *, actor_id: int | None) -> None:
     """Set a new password that meets the policy; raises AccountError listing what is wrong."""
-    problems = password_problems(new, user.username)
+    problems = password_problems(new, user.username, user.full_name)
     if problems:
         raise AccountError(" ".join(problems))
     user.password_hash = hash_password(new)
@@ -171,13 +166,15 @@ def create_user(
 ) -> User:
     """Create a user with roles and, if given, a password that meets the policy."""
     username = normalise_username(username)
-    if not username or len(username) > 64:
-        raise AccountError(_("A username has 1 to 64 characters."))
+    full_name = full_name or username
+    problem = username_problem(username) or name_problem(full_name)
+    if problem:
+        raise AccountError(problem)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AccountError(_("The username %(name)s is already taken.", name=username))
     user = User(
         username=username,
-        full_name=full_name or username,
+        full_name=full_name,
         email=email,
         unit=unit,
         session_token=new_session_token(),
@@ -185,7 +182,7 @@ def create_user(
     )
     session.add(user)
     if password is not None:
-        problems = password_problems(password, username)
+        problems = password_problems(password, username, full_name)
         if problems:
             raise AccountError(" ".join(problems))
         user.password_hash = hash_password(password)

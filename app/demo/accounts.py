@@ -31,7 +31,7 @@ DEMO_ACCOUNTS = [
     ("learner", "Li Ming / 李明", "learn-digital-2026", ["learner"], "COUNTY-A1"),
     ("trainer", "Wang Fang / 王芳", "teach-digital-2026", ["learner", "trainer"], "PROV-DATA"),
     ("hr", "Zhang Wei / 张伟", "report-digital-2026", ["learner", "hr"], "CITY-A"),
-    ("admin", "Chen Jing / 陈静", "admin-digital-2026", ["learner", "admin"], "PROV"),
+    ("admin", "Chen Jing / 陈静", "admin-keeps-order-2026", ["learner", "admin"], "PROV"),
 ]
 
 

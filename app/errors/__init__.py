@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.db import db
 
@@ -21,6 +21,12 @@ def handle_csrf(error: CSRFError) -> tuple[str, int]:
         _("This form has expired"),
         _("Go back, reload the page and send the form again."),
     )
+
+
+def handle_untrusted_host(error: SecurityError) -> tuple[str, int, dict[str, str]]:
+    """A Host header outside TRUSTED_HOSTS: no link can be built for it, so plain text only."""
+    message = _("This site does not answer to that host name. Check the address.")
+    return message, 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def handle_http(error: HTTPException) -> tuple[str, int] | HTTPException:
@@ -52,6 +58,7 @@ def handle_unexpected(error: Exception) -> tuple[str, int]:
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
     app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(HTTPException, handle_http)
     if not app.testing:
         # Tests should see the real traceback instead of a friendly page.

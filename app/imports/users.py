@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.auth import codes
-from app.auth.services import new_session_token, normalise_username
+from app.auth.identity_text import name_problem, normalise_username, username_problem
+from app.auth.services import new_session_token
 from app.imports.bulk import ImportSummary, forget_cached
 from app.imports.codes_file import IssuedCode
 from app.imports.csv_files import RowError, chunks, read_rows
@@ -100,12 +101,9 @@ def plan_users(session: Session, data: bytes) -> UsersPlan:
         full_name, email, unit_code = values["full_name"], values["email"], values["unit_code"]
         role_names, unknown_roles = _role_names(values["roles"])
         problems = []
-        if not username:
-            problems.append(_("The username is empty."))
-        elif len(username) > 64:
-            problems.append(_("The username is longer than %(n)d characters.", n=64))
-        elif any(ch.isspace() for ch in username):
-            problems.append(_("The username %(name)s contains a space.", name=username))
+        name_issue = username_problem(username)
+        if name_issue:
+            problems.append(name_issue)
         elif username in first_row:
             problems.append(
                 _(
@@ -114,10 +112,9 @@ def plan_users(session: Session, data: bytes) -> UsersPlan:
                     row=first_row[username],
                 )
             )
-        if not full_name:
-            problems.append(_("The full name is empty."))
-        elif len(full_name) > 200:
-            problems.append(_("The full name is longer than %(n)d characters.", n=200))
+        full_name_issue = name_problem(full_name)
+        if full_name_issue:
+            problems.append(full_name_issue)
         if email and (len(email) > 254 or not EMAIL_RE.match(email)):
             problems.append(_("%(email)s is not an email address.", email=email))
         if not unit_code:

@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.auth.services import normalise_username
+from app.auth.identity_text import normalise_username
 from app.content.lookup import course_by_slug
 from app.db import db
 from app.models import Lesson, User
