@@ -44,7 +44,10 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
 
     from app.admin import routes as admin
     from app.assignments import routes as assignments
-    from app.auth import activation  # noqa: F401  (adds /activate to the auth blueprint)
+    from app.auth import (
+        activation,  # noqa: F401  (adds /activate to the auth blueprint)
+        security_page,  # noqa: F401  (adds /account/security to auth)
+    )
     from app.auth import routes as auth
     from app.learning import routes as learning
     from app.main import routes as main

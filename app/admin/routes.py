@@ -130,6 +130,18 @@ def reset_code(user_id: int) -> Response | str:
     )
 
 
+@bp.route("/users/<int:user_id>/end-sessions", methods=["POST"])
+@admin_required
+def end_user_sessions(user_id: int) -> Response:
+    """Sign the user out on every device; the account stays active."""
+    user = db.session.get(User, user_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.end_sessions(db.session, user, actor=_actor())
+    flash(_("%(name)s has been signed out on every device.", name=user.username), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
 @bp.route("/users/import", methods=["GET", "POST"])
 @admin_required
 def import_users() -> str | tuple[str, int]:

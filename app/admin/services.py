@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app import audit
 from app.auth import codes
-from app.auth.services import AccountError, set_active, set_roles
+from app.auth.services import AccountError, end_all_sessions, set_active, set_roles
 from app.models import Unit, User
 from app.organisation.tree import unit_by_code
 from app.web.pagination import Page, page_window
@@ -92,6 +92,12 @@ def reset_activation_code(session: Session, user: User, *, actor: User) -> tuple
     if not user.is_active:
         raise AccountError(_("The account is deactivated: activate it first."))
     return codes.issue_code(session, user, actor_id=actor.id)
+
+
+def end_sessions(session: Session, user: User, *, actor: User) -> None:
+    """Sign `user` out on every device without deactivating the account (audit-logged)."""
+    end_all_sessions(user)
+    audit.record(session, "sessions_ended_by_admin", actor_id=actor.id, subject=user.username)
 
 
 def unit_tree(session: Session, page: int = 1) -> Page[tuple[Unit, int]]:

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.auth import throttle
-from app.auth.passwords import hash_password, password_problems
 from app.auth.identity_text import normalise_username
+from app.auth.passwords import hash_password, password_problems
 from app.auth.services import end_all_sessions
 from app.models import User
 from app.models.types import utcnow

@@ -11,10 +11,10 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app import audit
-from app.auth import throttle
+from app.auth import login_sessions, throttle
 from app.auth.identity_text import name_problem, normalise_username, username_problem
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from app.models import ROLES, Unit, User, UserRole
@@ -79,6 +79,9 @@ def sign_in(
 def end_all_sessions(user: User) -> None:
     """Invalidate every login cookie of this user, on every device."""
     user.session_token = new_session_token()
+    session = object_session(user)
+    if session is not None and user.id is not None:
+        login_sessions.end_all(session, user)
 
 
 def sign_out(session: Session, user: User) -> None:

@@ -10,14 +10,18 @@ from __future__ import annotations
 import secrets
 import time
 
-from flask import Flask, current_app, flash, session
+from flask import Flask, current_app, flash, request, session
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, LoginManager, login_user, logout_user
+from sqlalchemy import select
 
+from app.audit import client_address
+from app.auth import login_sessions
 from app.db import db
-from app.models import User
+from app.models import LoginSession, User
 
 login_manager = LoginManager()
+TOUCH_SECONDS = login_sessions.TOUCH_EVERY.total_seconds()
 
 
 class Anonymous(AnonymousUserMixin):
@@ -32,11 +36,22 @@ class Anonymous(AnonymousUserMixin):
 
 @login_manager.user_loader
 def load_user(value: str) -> User | None:
-    """Resolve a login cookie; a stale token or a disabled account signs nobody in."""
+    """Resolve a login cookie; a stale token, an ended session or a disabled account signs
+    nobody in. One query: the user, their roles and this browser's session row."""
     user_id, _sep, token = value.partition(":")
-    if not user_id.isdigit() or not token:
+    sid = session.get("sid")
+    if not user_id.isdigit() or not token or not isinstance(sid, str):
         return None
-    user = db.session.get(User, int(user_id))
+    # unique(): the roles are joined in, one row per role, and all of them must be read.
+    user = (
+        db.session.execute(
+            select(User)
+            .join(LoginSession, LoginSession.user_id == User.id)
+            .where(User.id == int(user_id), LoginSession.sid_hash == login_sessions.sid_hash(sid))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if user is None or not user.is_active:
         return None
     if not secrets.compare_digest(user.session_token, token):
@@ -52,15 +67,26 @@ def start_session(user: User) -> None:
         session["lang"] = language
     login_user(user, remember=False)
     now = int(time.time())
-    session["sid"] = secrets.token_urlsafe(16)
+    sid = secrets.token_urlsafe(24)
+    session["sid"] = sid
     session["login_at"] = now
     session["seen_at"] = now
+    session["touched_at"] = now
     session.permanent = False
+    login_sessions.forget_expired(
+        db.session, login_sessions.Lifetime.from_config(current_app.config)
+    )
+    login_sessions.record(
+        db.session, user, sid, client_address(), request.headers.get("User-Agent", "")
+    )
 
 
 def end_session() -> None:
     """Forget the current session in this browser."""
     language = session.get("lang")
+    sid = session.get("sid")
+    if isinstance(sid, str):
+        login_sessions.end_one(db.use_writer(), sid)
     logout_user()
     session.clear()
     if language:
@@ -82,6 +108,11 @@ def enforce_lifetime() -> None:
         return
     if now - seen_at >= 30:
         session["seen_at"] = now  # rewriting the cookie on every request would be wasteful
+    sid = session.get("sid")
+    if isinstance(sid, str) and now - session.get("touched_at", 0) >= TOUCH_SECONDS:
+        # Nothing has been read yet, so turning this request into a writer costs nothing.
+        session["touched_at"] = now
+        login_sessions.touch(db.use_writer(), sid, client_address())
 
 
 def init_app(app: Flask) -> None:

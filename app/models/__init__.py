@@ -6,6 +6,7 @@ from app.models.content import Course, CourseAsset, Lesson, Module, Question, Qu
 from app.models.identity import ROLES, LoginAttempt, Unit, User, UserRole
 from app.models.progress import ENROLLMENT_STATUSES, Enrollment, LessonProgress
 from app.models.quiz import AttemptGrant, AttemptItem, QuizAttempt
+from app.models.sessions import LoginSession
 
 __all__ = [
     "ENROLLMENT_STATUSES",
@@ -20,6 +21,7 @@ __all__ = [
     "Lesson",
     "LessonProgress",
     "LoginAttempt",
+    "LoginSession",
     "Module",
     "Question",
     "QuestionVersion",
