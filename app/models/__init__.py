@@ -3,7 +3,7 @@
 from app.models.assignment import Assignment, UnitCourse
 from app.models.audit import AuditEvent
 from app.models.content import Course, CourseAsset, Lesson, Module, Question, QuestionVersion
-from app.models.identity import ROLES, LoginAttempt, Unit, User, UserRole
+from app.models.identity import ROLES, LoginAttempt, LoginThrottle, Unit, User, UserRole
 from app.models.progress import ENROLLMENT_STATUSES, Enrollment, LessonProgress
 from app.models.quiz import AttemptGrant, AttemptItem, QuizAttempt
 
@@ -20,6 +20,7 @@ __all__ = [
     "Lesson",
     "LessonProgress",
     "LoginAttempt",
+    "LoginThrottle",
     "Module",
     "Question",
     "QuestionVersion",
