@@ -81,7 +81,8 @@ def change_password() -> Response | str | tuple[str, int]:
                 limits=limits_from_config(current_app.config),
             )
         except services.ThrottledError as error:
-            db.session.commit()  # keep the audit event: the 429 would roll it back
+            # Keep the audit event of the refusal: the 429 would roll it back.
+            db.session.commit()
             flash(str(error), "error")
             return render_template("auth/password.html", form=form), 429
         except services.WrongPasswordError as error:
