@@ -57,6 +57,10 @@ class Config:
     LOGIN_MAX_FAILURES = _int_env("LOGIN_MAX_FAILURES", 5)
     LOGIN_WINDOW_MINUTES = _int_env("LOGIN_WINDOW_MINUTES", 15)
     LOGIN_MAX_FAILURES_PER_ADDRESS = _int_env("LOGIN_MAX_FAILURES_PER_ADDRESS", 50)
+    # How many reverse proxies in front of the app add X-Forwarded-For/-Proto; 0: none, and
+    # the headers are ignored (a client could write them). Behind one proxy, set 1, or every
+    # client has the proxy's address and the per-address throttle counts them all as one.
+    PROXY_FIX_X_FOR = _int_env("PROXY_FIX_X_FOR", 0)
 
     # How long an activation code handed out by HR works (`users import`, admin reset).
     ACTIVATION_CODE_DAYS = _int_env("ACTIVATION_CODE_DAYS", 14)

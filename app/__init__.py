@@ -59,4 +59,11 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
 
     cli.init_app(app)
+    trusted_proxies = app.config.get("PROXY_FIX_X_FOR", 0)
+    if trusted_proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Only as many forwarded addresses as there are proxies are believed: the entries a
+        # client writes itself come before those and are ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_proxies, x_proto=trusted_proxies)
     return app

@@ -19,8 +19,9 @@ from app.models import AuditEvent
 def client_address() -> str:
     """The address of the current request's client ('' outside a request).
 
-    Behind a reverse proxy, run the app with Werkzeug's ProxyFix (see README) so that
-    `remote_addr` is the client's and not the proxy's.
+    Behind a reverse proxy, set PROXY_FIX_X_FOR to the number of proxies (see README): the
+    factory then wraps the app in Werkzeug's ProxyFix, so that `remote_addr` is the client's
+    and not the proxy's.
     """
     if not has_request_context():
         return ""

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from app.models import LoginAttempt
+from app.models import LoginAttempt, LoginThrottle
 
 
 def _fail(auth, username="ann", times=1):  # noqa: ANN001, ANN202
@@ -63,12 +63,13 @@ def test_other_accounts_are_not_affected(auth, make_user):
     assert auth.login("bob").status_code == 302
 
 
-def test_per_address_limit_stops_spraying_many_accounts(app, auth, make_user):
+def test_per_address_limit_slows_spraying_to_one_try_per_account(app, auth):
+    # A right password for an account with no failures of its own still signs in from there
+    # (tests/test_auth_throttle_address.py); only accounts already tried are refused.
     app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 6
-    make_user("zed")
     for name in ["a1", "a2", "a3", "a4", "a5", "a6"]:
         _fail(auth, name)
-    response = auth.login("zed")
+    response = _fail(auth, "a1")
     assert response.status_code == 429
 
 
@@ -93,3 +94,11 @@ def test_attempts_older_than_a_day_are_cleared_as_new_ones_arrive(auth, make_use
         attempt.created_at -= timedelta(days=2)
     _fail(auth, times=1)
     assert session.scalar(select(func.count(LoginAttempt.id))) == 1
+
+
+def test_throttle_locks_unused_for_a_day_are_cleared_as_new_tries_arrive(auth, session):
+    _fail(auth, "someone")
+    for lock in session.scalars(select(LoginThrottle)):
+        lock.checked_at -= timedelta(days=2)
+    _fail(auth, "ann")
+    assert session.scalars(select(LoginThrottle.username)).all() == ["ann"]

@@ -77,8 +77,18 @@ def change_password() -> Response | str | tuple[str, int]:
                 current_user._get_current_object(),
                 form.current_password.data,
                 form.new_password.data,
+                address=client_address(),
+                limits=limits_from_config(current_app.config),
             )
+        except services.ThrottledError as error:
+            # Keep the audit event of the refusal: the 429 would roll it back.
+            db.session.commit()
+            flash(str(error), "error")
+            return render_template("auth/password.html", form=form), 429
         except services.WrongPasswordError as error:
+            # A wrong current password counts towards the throttle and goes to the audit log
+            # although the page answers 422, which would otherwise roll them back.
+            db.session.commit()
             form.current_password.errors = [*form.current_password.errors, str(error)]
             return render_template("auth/password.html", form=form), 422
         except services.AccountError as error:

@@ -29,6 +29,14 @@ class WrongPasswordError(AccountError):
     """The current password given to confirm a change was not right."""
 
 
+class ThrottledError(AccountError):
+    """Too many wrong passwords for this account lately: the current one was not checked."""
+
+    def __init__(self, retry_after: timedelta) -> None:
+        super().__init__(throttle.refusal_message(retry_after))
+        self.retry_after = retry_after
+
+
 def new_session_token() -> str:
     """A fresh random token; putting a new one on a user ends all their sessions."""
     return secrets.token_urlsafe(24)
@@ -90,10 +98,31 @@ def sign_out(session: Session, user: User) -> None:
     audit.record(session, "logout", actor_id=user.id, subject=user.username)
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> None:
-    """Replace a user's password after checking the current one; ends their other sessions."""
+def change_password(
+    session: Session,
+    user: User,
+    current: str,
+    new: str,
+    *,
+    address: str,
+    limits: throttle.ThrottleLimits,
+) -> None:
+    """Replace a user's password after checking the current one; ends their other sessions.
+
+    The current password is checked like a sign-in (same throttle, same counts, audit-logged),
+    or a stolen session would let anyone guess it without limit. Raises ThrottledError without
+    checking it when the account is over the limit, WrongPasswordError when it is wrong: the
+    caller commits in both cases so that the count and the audit event are kept.
+    """
+    wait = throttle.retry_after(session, user.username, address, limits)
+    if wait is not None:
+        audit.record(session, "password_check_throttled", actor_id=user.id, subject=user.username)
+        raise ThrottledError(wait)
     if not verify_password(user.password_hash, current):
+        throttle.note_attempt(session, user.username, address, succeeded=False)
+        audit.record(session, "password_check_failed", actor_id=user.id, subject=user.username)
         raise WrongPasswordError(_("Your current password is not right."))
+    throttle.note_attempt(session, user.username, address, succeeded=True)
     set_password(session, user, new, actor_id=user.id)
 
 

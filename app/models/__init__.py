@@ -3,7 +3,7 @@
 from app.models.assignment import Assignment, UnitCourse
 from app.models.audit import AuditEvent
 from app.models.content import Course, CourseAsset, Lesson, Module, Question, QuestionVersion
-from app.models.identity import ROLES, LoginAttempt, Unit, User, UserRole
+from app.models.identity import ROLES, LoginAttempt, LoginThrottle, Unit, User, UserRole
 from app.models.progress import ENROLLMENT_STATUSES, Enrollment, LessonProgress
 from app.models.quiz import AttemptGrant, AttemptItem, QuizAttempt
 from app.models.sessions import LoginSession
@@ -22,6 +22,7 @@ __all__ = [
     "LessonProgress",
     "LoginAttempt",
     "LoginSession",
+    "LoginThrottle",
     "Module",
     "Question",
     "QuestionVersion",

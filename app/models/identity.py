@@ -1,4 +1,4 @@
-"""People and organisation: units (a tree), users, their roles, and login attempts."""
+"""People and organisation: units (a tree), users, their roles, and the sign-in throttle."""
 
 from __future__ import annotations
 
@@ -146,3 +146,19 @@ class LoginAttempt(Base):
         Index("ix_login_attempts_address_created_at", "address", "created_at"),
         Index("ix_login_attempts_created_at", "created_at"),
     )
+
+
+class LoginThrottle(Base):
+    """One row per username that has been tried: the lock that makes the throttle atomic.
+
+    Every password check for a username first upserts this row, which locks it until the
+    transaction ends (app.auth.throttle.lock_account). Parallel tries for one account therefore
+    count and check one after another, on PostgreSQL as on SQLite, and no more wrong passwords
+    are checked than the limit allows. The counts themselves stay in `login_attempts`.
+    """
+
+    __tablename__ = "login_throttles"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # When the row was last locked; rows unused for a day are deleted as new tries arrive.
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
