@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from app.db import db
+from app.web.input_guard import RefusedInput
 
 
 def _page(status: int, title: str, message: str) -> tuple[str, int]:
@@ -21,6 +23,24 @@ def handle_csrf(error: CSRFError) -> tuple[str, int]:
         _("This form has expired"),
         _("Go back, reload the page and send the form again."),
     )
+
+
+def handle_refused(error: RefusedInput) -> tuple[str, int]:
+    """Input refused for a reason the person can fix: say which and what to do."""
+    return _page(400, _("This cannot be accepted"), error.message)
+
+
+def handle_too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """A body over this page's limit (see app.web.request_limits): say how much it takes."""
+    limit = request.max_content_length
+    message = _("What you sent is more than this page accepts.")
+    if limit:
+        message = _(
+            "What you sent is more than this page accepts (at most %(size)s MB). Shorten the"
+            " text, or split the file into smaller ones, and try again.",
+            size=format_decimal(round(limit / (1024 * 1024), 1)),
+        )
+    return _page(413, _("Too much at once"), message)
 
 
 def handle_http(error: HTTPException) -> tuple[str, int] | HTTPException:
@@ -53,6 +73,8 @@ def init_app(app: Flask) -> None:
     """Register the error handlers."""
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(RefusedInput, handle_refused)
+    app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     if not app.testing:
         # Tests should see the real traceback instead of a friendly page.
         app.register_error_handler(Exception, handle_unexpected)
