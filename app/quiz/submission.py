@@ -19,7 +19,6 @@ from app.quiz.attempts import GRACE, QuizError
 from app.quiz.history import find_attempt
 from app.quiz.recording import close_attempt
 
-
 # What a learner may type for a `short` or `numeric` question (the form's input says the same
 # with maxlength): a phrase or a number, never a document.
 MAX_TEXT_ANSWER = 500
