@@ -58,6 +58,7 @@ def test_a_multipart_field_over_the_form_memory_size_is_refused(client):
     data = {**_login_form(client), "password": "p" * 600_000}
     response = client.post("/login", data=data, content_type="multipart/form-data")
     assert response.status_code == 413
+    assert "What you sent is more than this page accepts." in response.text
 
 
 def _upload(client, content: bytes):  # noqa: ANN001, ANN202

@@ -34,7 +34,8 @@ def handle_too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
     """A body over this page's limit (see app.web.request_limits): say how much it takes."""
     limit = request.max_content_length
     message = _("What you sent is more than this page accepts.")
-    if limit:
+    # Naming the body's limit helps only when the body passed it (not one field, or their number).
+    if limit and (request.content_length or 0) > limit:
         message = _(
             "What you sent is more than this page accepts (at most %(size)s MB). Shorten the"
             " text, or split the file into smaller ones, and try again.",
