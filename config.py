@@ -69,6 +69,17 @@ class Config:
     # Most minutes of time on task counted per lesson; 0 means twice the lesson's estimate.
     LESSON_TIME_CAP_MINUTES = _int_env("LESSON_TIME_CAP_MINUTES", 0)
 
+    # Input limits (OWASP ASVS 5.1/12.1): every request body is bounded before it is parsed.
+    # 1 MiB holds the largest quiz form (100 questions of 500 typed characters, percent-encoded);
+    # a form may have at most MAX_FORM_PARTS fields (a quiz of 100 questions with 12 options
+    # each, all ticked, fits). Only the CSV upload views of app/admin take the UPLOAD_ sizes:
+    # a 5 MB file, and then its checked text carried back signed in the confirmation form.
+    MAX_CONTENT_LENGTH = _int_env("MAX_CONTENT_LENGTH", 1024 * 1024)
+    MAX_FORM_MEMORY_SIZE = _int_env("MAX_FORM_MEMORY_SIZE", 500_000)
+    MAX_FORM_PARTS = _int_env("MAX_FORM_PARTS", 2000)
+    UPLOAD_MAX_CONTENT_LENGTH = _int_env("UPLOAD_MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+    UPLOAD_MAX_FORM_MEMORY_SIZE = _int_env("UPLOAD_MAX_FORM_MEMORY_SIZE", 16 * 1024 * 1024)
+
     LANGUAGES = ("en", "zh")
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")

@@ -32,9 +32,11 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from app.auth import sessions
     from app.db import db
     from app.errors import init_app as init_errors
-    from app.web import headers
+    from app.web import headers, input_guard, request_limits
 
     db.init_app(app)
+    request_limits.init_app(app)
+    input_guard.init_app(app)  # before every other hook, so none of them sees a NUL
     csrf.init_app(app)
     sessions.init_app(app)
     i18n.init_app(app)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from app.models import QuizAttempt
+from app.models import AttemptItem, QuizAttempt
 from tests.conftest import csrf_from
 
 COURSE = (
@@ -67,7 +67,7 @@ def _submitted(session) -> int:  # noqa: ANN001
 @pytest.mark.parametrize(
     "choices",
     [
-        pytest.param(["x" * 50] * 100_000, id="100000-long-values"),
+        pytest.param(["1"] * 1500, id="one-option-1500-times"),
         pytest.param(["1", "3", "4"], id="no-such-option"),
         pytest.param(["0"], id="position-zero"),
         pytest.param(["1", "1"], id="same-option-twice"),
@@ -78,6 +78,22 @@ def _submitted(session) -> int:  # noqa: ANN001
 def test_multiple_choice_takes_only_option_positions_each_once(client, learner, session, choices):
     answers = [("q-several", value) for value in choices] + [("q-one", "1")]
     assert _post(client, answers).status_code == 400
+    assert _submitted(session) == 0
+
+
+@pytest.mark.parametrize(
+    "choices",
+    [
+        pytest.param(["x" * 50] * 100_000, id="100000-long-values"),
+        pytest.param(["1"] * 10_000, id="10000-repeated-values"),
+        pytest.param(["1" * 1024 * 1024], id="a-1-MB-value"),
+    ],
+)
+def test_a_choice_posted_at_any_size_is_refused_as_too_large(client, learner, session, choices):
+    answers = [("q-several", value) for value in choices] + [("q-one", "1")]
+    response = _post(client, answers)
+    assert response.status_code == 413
+    assert "more than this page accepts" in response.text
     assert _submitted(session) == 0
 
 
@@ -171,3 +187,72 @@ def test_numeric_answers_are_written_as_numbers_in_the_page_s_language(
     assert "100000" not in text and not re.search(r"\d\.0(?!\d)", text)
     for words in says:
         assert re.sub(r"\s+", "", words) in text, words
+
+
+TYPED = """---
+title: Typed
+minutes: 5
+---
+::: quiz
+id: word
+type: short
+
+Which word?
+
+= open
+:::
+
+::: quiz
+id: fact
+type: truefalse
+
+True?
+
+= true
+:::
+"""
+TYPED_BASE = "/courses/answers/lessons/typed"
+
+
+@pytest.fixture
+def typed(sync_course, make_user, auth):
+    sync_course({"course.md": COURSE, "01-m/01-typed.md": TYPED})
+    make_user("ann")
+    auth.login("ann")
+
+
+def _post_typed(client, answers: list[tuple[str, str]]):  # noqa: ANN202
+    html = client.get(TYPED_BASE).text
+    token = re.search(r'name="attempt_token" value="([^"]+)"', html).group(1)
+    data = [("csrf_token", csrf_from(html)), ("attempt_token", token), *answers]
+    return client.post(f"{TYPED_BASE}/quiz", data=MultiDict(data))
+
+
+def test_a_typed_answer_over_500_characters_is_refused_with_a_message(client, typed, session):
+    response = _post_typed(client, [("q-word", "a" * 501), ("q-fact", "true")])
+    assert response.status_code == 400
+    assert "longer than 500 characters" in response.text
+    assert _submitted(session) == 0
+
+
+def test_a_typed_answer_of_500_characters_is_stored_whole(client, typed, session):
+    response = _post_typed(client, [("q-word", "a" * 500), ("q-fact", "true")])
+    assert response.status_code == 302
+    session.rollback()
+    responses = sorted(session.scalars(select(AttemptItem.response)), key=str)
+    assert responses == ["a" * 500, "true"]
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        pytest.param([("q-fact", "maybe")], id="not-true-or-false"),
+        pytest.param([("q-fact", "true"), ("q-fact", "false")], id="both"),
+        pytest.param([("q-fact", "true"), ("q-word", "a"), ("q-word", "b")], id="two-texts"),
+    ],
+)
+def test_a_typed_answer_the_form_cannot_send_is_refused(client, typed, session, answers):
+    response = _post_typed(client, [("q-word", "open"), *answers])
+    assert response.status_code == 400
+    assert "not one the quiz form offers" in response.text
+    assert _submitted(session) == 0

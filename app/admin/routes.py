@@ -30,6 +30,7 @@ from app.imports.codes_file import codes_csv
 from app.imports.csv_files import RowError, decode
 from app.models import User
 from app.web.pagination import requested_page
+from app.web.request_limits import accepts_upload
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -144,6 +145,7 @@ def end_user_sessions(user_id: int) -> Response:
 
 @bp.route("/users/import", methods=["GET", "POST"])
 @admin_required
+@accepts_upload
 def import_users() -> str | tuple[str, int]:
     """Upload a users CSV: show its errors, or a preview to confirm. Nothing is written here."""
     form = UploadForm()
@@ -166,6 +168,7 @@ def import_users() -> str | tuple[str, int]:
 
 @bp.route("/users/import/confirm", methods=["POST"])
 @admin_required
+@accepts_upload
 def confirm_users_import() -> Response | str | tuple[str, int]:
     """Write a previewed users file (checked again) and show the new codes once."""
     form = ConfirmImportForm()
@@ -195,6 +198,7 @@ def confirm_users_import() -> Response | str | tuple[str, int]:
 
 @bp.route("/users/import/codes.csv", methods=["POST"])
 @admin_required
+@accepts_upload
 def download_codes() -> Response:
     """The codes just shown, as a CSV file for HR (UTF-8 with BOM, opens in Excel)."""
     form = CodesDownloadForm()
@@ -226,6 +230,7 @@ def units() -> tuple[str, int]:
 
 @bp.route("/units/import", methods=["POST"])
 @admin_required
+@accepts_upload
 def import_units() -> str | tuple[str, int]:
     """Upload a units CSV: show its errors, or a preview to confirm. Nothing is written here."""
     form = UploadForm()
@@ -246,6 +251,7 @@ def import_units() -> str | tuple[str, int]:
 
 @bp.route("/units/import/confirm", methods=["POST"])
 @admin_required
+@accepts_upload
 def confirm_units_import() -> Response | tuple[str, int]:
     """Write a previewed units file (checked again: the database may have changed)."""
     payload = _unsealed("units", ConfirmImportForm())

@@ -20,6 +20,7 @@ from app.content.frontmatter import (
 from app.content.intake import LINK_MESSAGE, unsafe_entries
 from app.content.layout import SPECIAL_FOLDERS, entries, hidden, report_misplaced
 from app.content.lesson_settings import QUIZ_KEYS, lesson_requirements, quiz_settings
+from app.content.limits import check_lines, too_large
 from app.content.model import (
     CourseSource,
     LessonSource,
@@ -52,6 +53,8 @@ def scan_body(
     Quiz markers inside fenced code are text. An unclosed block is reported at its opening line
     and left out.
     """
+    # Sizes first: nothing too deep or too long may reach the renderer (app.content.limits).
+    check_lines(lines, first_line, path, problems)
     items: list[TextSegment | RawBlock] = []
     text: list[str] = []
     text_line = first_line
@@ -158,7 +161,7 @@ def parse_course(folder: Path) -> tuple[CourseSource | None, list[Problem]]:
     problems = Problems()
     problems.extend(unsafe_entries(folder))
     source = folder / "course.md"
-    lines = read_lines(source, problems)
+    lines = _read(source, problems)
     if lines is None:
         return None, problems
     front = split_front_matter(
@@ -251,7 +254,7 @@ def _parse_module(folder: Path, problems: Problems) -> ModuleSource:
         title = module_id.replace("-", " ").replace("_", " ").strip().capitalize()
         module = ModuleSource(module_id, title, "", folder, None, lessons)
     else:
-        read = read_lines(source, problems)
+        read = _read(source, problems)
         lines, found = (read, problems) if read is not None else ([], Problems())
         front = split_front_matter(lines, source, found, "`id: ...` and `title: ...`")
         fields = Fields(front.mapping or YamlMapping(), source, found, "module.md", 1)
@@ -272,8 +275,13 @@ def _parse_module(folder: Path, problems: Problems) -> ModuleSource:
     return module
 
 
+def _read(path: Path, problems: Problems) -> list[str] | None:
+    """A Markdown file's lines; None (the problem reported) if too large or unreadable."""
+    return None if too_large(path, problems) else read_lines(path, problems)
+
+
 def _parse_lesson(path: Path, problems: Problems) -> LessonSource:
-    lines = read_lines(path, problems)
+    lines = _read(path, problems)
     # An unreadable file is reported once; parsing its empty stand-in must not add more.
     return _parse_lesson_lines(lines or [], path, problems if lines is not None else Problems())
 
@@ -336,7 +344,7 @@ def _parse_lesson_lines(lines: Sequence[str], path: Path, problems: Problems) ->
 def _parse_pool(path: Path, problems: Problems) -> PoolSource | None:
     if path.suffix != ".md" or not path.is_file():
         return None
-    lines = read_lines(path, problems)
+    lines = _read(path, problems)
     return _parse_pool_lines(lines or [], path, problems if lines is not None else Problems())
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from app.content.frontmatter import Problems
+from app.content.limits import check_course_sizes
 from app.content.model import CourseSource, Link, Problem, display_path, required_lessons
 from app.content.quiz_blocks import FenceTracker
 
@@ -131,6 +132,7 @@ def validate_course(course: CourseSource) -> list[Problem]:
     _check_draws(course, problems)
     _check_requirements(course, problems)
     _check_course_links(course, problems)
+    check_course_sizes(course, problems)
     return problems
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, SecurityError
 
 from app.db import db
+from app.web.input_guard import RefusedInput
 
 
 def _page(status: int, title: str, message: str) -> tuple[str, int]:
@@ -27,6 +29,25 @@ def handle_untrusted_host(error: SecurityError) -> tuple[str, int, dict[str, str
     """A Host header outside TRUSTED_HOSTS: no link can be built for it, so plain text only."""
     message = _("This site does not answer to that host name. Check the address.")
     return message, 400, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def handle_refused(error: RefusedInput) -> tuple[str, int]:
+    """Input refused for a reason the person can fix: say which and what to do."""
+    return _page(400, _("This cannot be accepted"), error.message)
+
+
+def handle_too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """A body over this page's limit (see app.web.request_limits): say how much it takes."""
+    limit = request.max_content_length
+    message = _("What you sent is more than this page accepts.")
+    # Naming the body's limit helps only when the body passed it (not one field, or their number).
+    if limit and (request.content_length or 0) > limit:
+        message = _(
+            "What you sent is more than this page accepts (at most %(size)s MB). Shorten the"
+            " text, or split the file into smaller ones, and try again.",
+            size=format_decimal(round(limit / (1024 * 1024), 1)),
+        )
+    return _page(413, _("Too much at once"), message)
 
 
 def handle_http(error: HTTPException) -> tuple[str, int] | HTTPException:
@@ -60,6 +81,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(RefusedInput, handle_refused)
+    app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     if not app.testing:
         # Tests should see the real traceback instead of a friendly page.
         app.register_error_handler(Exception, handle_unexpected)

@@ -14,6 +14,7 @@ from app.quiz import history, results, submission
 from app.quiz.forms import NewAttemptForm, StartAttemptForm, SubmitAttemptForm
 from app.web.forms import AcademyForm
 from app.web.found import lesson_or_404
+from app.web.input_guard import RefusedInput
 
 bp = Blueprint("quiz", __name__)
 
@@ -68,8 +69,8 @@ def submit(course_slug: str, lesson_slug: str) -> Response:
         )
     except quiz_attempts.QuizError:
         abort(404)
-    except submission.AnswerError:
-        abort(400)
+    except submission.AnswerError as refused:
+        raise RefusedInput(refused.message) from None
     if result.unanswered:
         # Nothing graded: the same form again, answers kept, asking before it is graded.
         return render_template(  # type: ignore[return-value]

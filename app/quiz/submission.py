@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from app.models import AttemptItem, Course, Lesson, QuizAttempt, User
@@ -18,32 +19,50 @@ from app.quiz.attempts import GRACE, QuizError
 from app.quiz.history import find_attempt
 from app.quiz.recording import close_attempt
 
+# What a learner may type for a `short` or `numeric` question (the form's input says the same
+# with maxlength): a phrase or a number, never a document.
+MAX_TEXT_ANSWER = 500
+TRUE_FALSE = ("true", "false")
+
 
 class AnswerError(ValueError):
-    """A posted answer that no quiz form could have sent (for example an option that does not
-    exist); the whole submission is refused."""
+    """A posted answer that no quiz form could have sent (an option that does not exist, a text
+    longer than the form allows); the whole submission is refused and nothing is stored."""
+
+    def __init__(self, slug: str, message: str) -> None:
+        super().__init__(slug)
+        self.slug = slug
+        self.message = message
 
 
 def responses_from_form(form: Any, attempt: QuizAttempt) -> dict[str, Any]:
     """Pick each question's answer out of the posted form (`q-<question id>`).
 
     A choice must be one of the question's option positions, each given at most once (one for
-    `single`); anything else raises AnswerError, so nothing of any size is stored.
+    `single`), and true/false one of those two words; a typed answer at most MAX_TEXT_ANSWER
+    characters. Anything else raises AnswerError, so only what the form could send is stored.
     """
     answers: dict[str, Any] = {}
     for item in attempt.items:
         name = f"q-{item.slug}"
         data = item.version.data
         if data["type"] in ("single", "multiple"):
-            chosen = _chosen(form.getlist(name), data, item.slug)
+            chosen = _chosen(_values(form, name), data, item.slug)
             if data["type"] == "single":
                 answers[item.slug] = chosen[0] if chosen else None
             else:
                 answers[item.slug] = chosen or None
         else:
-            value = form.get(name)
-            answers[item.slug] = value.strip()[:500] if isinstance(value, str) else None
+            answers[item.slug] = _typed(_values(form, name), data["type"], item.slug)
     return answers
+
+
+def _values(form: Any, name: str) -> list[Any]:
+    """Every value sent under `name`: a request's MultiDict, or a plain mapping (callers
+    outside a request, such as the tests of grants, pass one answer per question)."""
+    if hasattr(form, "getlist"):
+        return form.getlist(name)
+    return [form[name]] if name in form else []
 
 
 def _chosen(values: list[Any], data: dict[str, Any], slug: str) -> list[str]:
@@ -52,8 +71,35 @@ def _chosen(values: list[Any], data: dict[str, Any], slug: str) -> list[str]:
     chosen = [value for value in values if value != ""]
     most = 1 if data["type"] == "single" else len(positions)
     if len(chosen) > most or len(set(chosen)) != len(chosen) or not set(chosen) <= positions:
-        raise AnswerError(slug)
+        raise AnswerError(
+            slug,
+            _(
+                "An answer names an option that its question does not have. Reload the lesson"
+                " and answer the quiz again."
+            ),
+        )
     return chosen
+
+
+def _typed(values: list[Any], kind: str, slug: str) -> str | None:
+    """The one text sent for a true/false, short or numeric question, trimmed."""
+    if not values:
+        return None
+    value = values[0].strip() if len(values) == 1 and isinstance(values[0], str) else None
+    if value is None or (kind == "truefalse" and value not in ("", *TRUE_FALSE)):
+        raise AnswerError(
+            slug, _("An answer is not one the quiz form offers. Reload the lesson and try again.")
+        )
+    if len(value) > MAX_TEXT_ANSWER:
+        raise AnswerError(
+            slug,
+            _(
+                "An answer is longer than %(count)d characters. Go back, shorten it and send the"
+                " quiz again.",
+                count=MAX_TEXT_ANSWER,
+            ),
+        )
+    return value
 
 
 @dataclass(frozen=True)
