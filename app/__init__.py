@@ -31,6 +31,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from app import cli, i18n
     from app.auth import sessions
     from app.db import db
+    from app.errors import denials
     from app.errors import init_app as init_errors
     from app.web import headers, input_guard, request_limits
 
@@ -43,7 +44,9 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     app.jinja_env.add_extension("jinja2.ext.do")
     headers.init_app(app)
     init_errors(app)
+    denials.init_app(app)
 
+    from app.admin import audit_pages  # noqa: F401  (adds the audit log to the admin pages)
     from app.admin import routes as admin
     from app.assignments import routes as assignments
     from app.auth import (

@@ -55,7 +55,8 @@ def record(
     event = AuditEvent(
         action=action,
         actor_id=actor_id,
-        subject=inert(subject) if subject is not None else None,
+        # Encoding can lengthen a text: cut it to what the column holds after encoding.
+        subject=inert(subject)[:200] if subject is not None else None,
         address=client_address() or None,
         details=inert(details),
     )

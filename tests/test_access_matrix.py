@@ -81,6 +81,9 @@ MATRIX = [
     ("GET", "/admin/users/{user}", ADMIN_ONLY),
     ("GET", "/admin/units", ADMIN_ONLY),
     ("GET", "/admin/users/import", ADMIN_ONLY),
+    ("GET", "/admin/audit", ADMIN_ONLY),
+    ("GET", "/admin/audit?event=login&user=learner&from=2026-01-01", ADMIN_ONLY),
+    ("GET", "/admin/audit.csv", ADMIN_ONLY),
     # POSTs carry a valid CSRF token but no other data: who gets past the door, and who doesn't.
     ("POST", "/login", _s(200, 302, 302, 302, 302, 302)),
     ("POST", "/activate", _s(422, 302, 302, 302, 302, 302)),

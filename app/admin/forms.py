@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import ROLES
@@ -60,3 +67,21 @@ class CodesDownloadForm(AcademyForm):
     """Downloads the activation codes that were just shown."""
 
     codes = HiddenField(validators=[DataRequired()])
+
+
+class AuditFilterForm(AcademyForm):
+    """The audit log's filters, read from the query string (a GET form: no CSRF token)."""
+
+    class Meta(AcademyForm.Meta):
+        csrf = False
+
+    event = SelectField(_l("Event"), validators=[Optional()])
+    user = StringField(_l("User or subject"), validators=[Optional(), Length(max=100)])
+    exact = BooleanField(_l("Exact match only"))
+    date_from = DateField(_l("From"), validators=[Optional()], name="from")
+    date_to = DateField(_l("Until"), validators=[Optional()], name="to")
+
+    def validate_date_to(self, field: DateField) -> None:
+        """The period must not end before it starts."""
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end date is before the start date."))

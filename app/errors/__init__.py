@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, SecurityError
 
 from app.db import db
+from app.errors import denials
 from app.web.input_guard import RefusedInput
 
 
@@ -18,6 +19,7 @@ def _page(status: int, title: str, message: str) -> tuple[str, int]:
 
 def handle_csrf(error: CSRFError) -> tuple[str, int]:
     """A form without a valid token: usually an old page; tell the person to reload."""
+    denials.record_csrf_rejection(error.description)
     return _page(
         400,
         _("This form has expired"),

@@ -23,7 +23,8 @@ class AuditEvent(Base):
     actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
-    # The username as typed for failed logins, or the object acted on.
-    subject: Mapped[str | None] = mapped_column(String(200))
+    # The username as typed for failed logins, or the object acted on. Indexed for the audit
+    # log's exact user filter, which looks for a username here as well as among the actors.
+    subject: Mapped[str | None] = mapped_column(String(200), index=True)
     address: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

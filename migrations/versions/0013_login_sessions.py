@@ -4,7 +4,7 @@ Sessions started before this migration have no row, so their cookies stop workin
 runs: everyone signs in again once.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-02 05:40:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision: str = '0013'
-down_revision: str | None = '0011'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
