@@ -46,6 +46,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from app.assignments import routes as assignments
     from app.auth import activation  # noqa: F401  (adds /activate to the auth blueprint)
     from app.auth import routes as auth
+    from app.auth import security_pages as _second_factor  # noqa: F401  (pages and gate)
     from app.learning import routes as learning
     from app.main import routes as main
     from app.quiz import routes as quiz
