@@ -78,8 +78,8 @@ def verify_login() -> Response | str | tuple[str, int]:
     if result.method == "recovery_code":
         flash(
             ngettext(
-                "You used a recovery code. %(num)d is left: make new ones on the security page.",
-                "You used a recovery code. %(num)d are left: make new ones if you run short.",
+                "You used a recovery code; %(num)d is left. Make new ones on the security page.",
+                "You used a recovery code; %(num)d are left. Make new ones on the security page.",
                 result.recovery_codes_left,
             ),
             "info",
