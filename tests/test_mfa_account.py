@@ -65,11 +65,14 @@ def test_a_learner_sets_up_an_authenticator_and_sees_ten_codes_once(
     page = client.get("/account/security").text
     assert '<div class="qr-code" role="img"' in page and "<svg" in page
     secret = _secret_on_page(page)
-    response = _post(client, "/account/security/totp/confirm", code=pyotp.TOTP(secret).now())
+    code = pyotp.TOTP(secret).now()
+    response = _post(client, "/account/security/totp/confirm", code=code)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     codes = _codes_on_page(response.text)
     assert len(set(codes)) == 10
+    # The form for new recovery codes, shown below, does not echo the code just typed.
+    assert 'value="' + code + '"' not in response.text
     assert len(_actions(session, "mfa_enabled")) == 1
     again = client.get("/account/security").text
     assert _codes_on_page(again) == []

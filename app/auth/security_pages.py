@@ -96,9 +96,10 @@ def _security_page(status: int = 200, **forms: object) -> tuple[str, int]:
         "auth/security.html",
         state=state,
         required=second_factor.is_required(user, current_app.config),
-        confirm_form=forms.get("confirm_form") or TotpCodeForm(),
-        regenerate_form=forms.get("regenerate_form") or SecondFactorForm(),
-        turn_off_form=forms.get("turn_off_form") or TurnOffSecondFactorForm(),
+        # The forms not posted start empty: they share field names with the one that was.
+        confirm_form=forms.get("confirm_form") or TotpCodeForm(formdata=None),
+        regenerate_form=forms.get("regenerate_form") or SecondFactorForm(formdata=None),
+        turn_off_form=forms.get("turn_off_form") or TurnOffSecondFactorForm(formdata=None),
         recovery_codes=forms.get("recovery_codes"),
         qr=_qr(user, state),
     ), status

@@ -83,7 +83,9 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 def qr_svg(uri: str) -> str:
     """The QR code of `uri` as an inline <svg> element (made here: no outside service)."""
-    return segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff", border=4)
+    return segno.make(uri, error="m").svg_inline(
+        dark="#000", light="#fff", border=4, omitsize=True
+    )
 
 
 def grouped(secret: str) -> str:
