@@ -3,7 +3,8 @@ setting up an authenticator app, recovery codes, turning the second factor off.
 
 Views are thin: they check a form, call app.auth.second_factor and render or redirect. Wrong
 codes are committed although the page answers with an error status (which would otherwise
-roll them back), because they count in the sign-in throttle and belong in the audit log.
+roll them back), because they count in the sign-in throttle and belong in the audit log
+(`_keep_wrong_tries`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,13 @@ from app.db import db
 from app.models import User
 
 bp.before_app_request(mfa_session.gate)
+
+
+def _keep_wrong_tries() -> None:
+    """Commit now what a refused code or password left: a count in the throttle and an audit
+    event."""
+    # The page answers with an error status, and the request would roll these back.
+    db.session.commit()
 
 
 def _me() -> User:
@@ -62,7 +70,7 @@ def verify_login() -> Response | str | tuple[str, int]:
         limits_from_config(current_app.config),
     )
     if result.method is None:
-        db.session.commit()  # see the module docstring
+        _keep_wrong_tries()
         if result.retry_after is not None:
             flash(refusal_message(result.retry_after), "error")
             return render_template("auth/verify.html", form=form), 429
@@ -179,11 +187,11 @@ def regenerate_codes() -> Response | tuple[str, int]:
             limits_from_config(current_app.config),
         )
     except second_factor.ThrottledError as error:
-        db.session.commit()  # see the module docstring
+        _keep_wrong_tries()
         flash(str(error), "error")
         return _security_page(429, regenerate_form=form)
     except AccountError as error:
-        db.session.commit()  # see the module docstring
+        _keep_wrong_tries()
         form.code.errors = [str(error)]
         return _security_page(422, regenerate_form=form)
     flash(_("New recovery codes are ready; the old ones no longer work."), "success")
@@ -210,11 +218,11 @@ def turn_off() -> Response | tuple[str, int]:
             current_app.config,
         )
     except second_factor.ThrottledError as error:
-        db.session.commit()  # see the module docstring
+        _keep_wrong_tries()
         flash(str(error), "error")
         return _security_page(429, turn_off_form=form)
     except second_factor.WrongCodeError as error:
-        db.session.commit()  # see the module docstring
+        _keep_wrong_tries()
         form.password_or_code.errors = [str(error)]
         return _security_page(422, turn_off_form=form)
     except AccountError as error:
