@@ -20,11 +20,33 @@ def _int_env(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def _roles_env(name: str, default: str) -> tuple[str, ...]:
+    """A comma-separated list of role names; set but empty means none."""
+    value = os.environ.get(name)
+    return parse_roles(default if value is None else value)
+
+
+def parse_roles(text: str) -> tuple[str, ...]:
+    """`"admin, hr"` -> `("admin", "hr")`; refuses a name that is not a role, because a typo
+    would otherwise switch off the second factor it was meant to require."""
+    roles = tuple(sorted({part.strip().lower() for part in text.split(",") if part.strip()}))
+    unknown = [role for role in roles if role not in KNOWN_ROLES]
+    if unknown:
+        raise RuntimeError(
+            f"MFA_REQUIRED_ROLES names unknown roles: {', '.join(unknown)}. "
+            f"Use any of {', '.join(KNOWN_ROLES)}, separated by commas."
+        )
+    return roles
+
+
 def _float_env(name: str, default: float) -> float:
     value = os.environ.get(name)
     return float(value) if value not in (None, "") else default
 
 
+# The role names of app.models.ROLES (config is read before the app is imported; a test keeps
+# the two the same).
+KNOWN_ROLES = ("learner", "trainer", "hr", "admin")
 MIN_SECRET_KEY_BYTES = 32
 # Keys that have been published (this one was in the repository for the tests).
 KNOWN_SECRET_KEYS = frozenset({"testing-only-secret-key"})
@@ -61,6 +83,10 @@ class Config:
     # the headers are ignored (a client could write them). Behind one proxy, set 1, or every
     # client has the proxy's address and the per-address throttle counts them all as one.
     PROXY_FIX_X_FOR = _int_env("PROXY_FIX_X_FOR", 0)
+
+    # Roles that must sign in with a second factor (TOTP); they are sent to enrol at their next
+    # sign-in. Empty: nobody must, everybody may (from /account/security).
+    MFA_REQUIRED_ROLES = _roles_env("MFA_REQUIRED_ROLES", "admin,hr")
 
     # How long an activation code handed out by HR works (`users import`, admin reset).
     ACTIVATION_CODE_DAYS = _int_env("ACTIVATION_CODE_DAYS", 14)
@@ -125,6 +151,8 @@ class DevelopmentConfig(Config):
     ENV_NAME = "development"
     DEBUG = True
     SESSION_COOKIE_SECURE = False
+    # The demo accounts sign in with their password alone unless the variable is set.
+    MFA_REQUIRED_ROLES = _roles_env("MFA_REQUIRED_ROLES", "")
 
     def fallback_secret_key(self) -> str:
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
@@ -157,6 +185,8 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SESSION_COOKIE_SECURE = False
+    # Tests about the second factor set it on their app; the others sign in with a password.
+    MFA_REQUIRED_ROLES = _roles_env("MFA_REQUIRED_ROLES", "")
 
     def __init__(self) -> None:
         super().__init__()

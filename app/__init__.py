@@ -51,9 +51,10 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from app.assignments import routes as assignments
     from app.auth import (
         activation,  # noqa: F401  (adds /activate to the auth blueprint)
-        security_page,  # noqa: F401  (adds /account/security to auth)
+        session_pages,  # noqa: F401  (adds ending one's other sessions to auth)
     )
     from app.auth import routes as auth
+    from app.auth import security_pages as _second_factor  # noqa: F401  (pages and gate)
     from app.learning import routes as learning
     from app.main import routes as main
     from app.quiz import routes as quiz

@@ -5,15 +5,17 @@ from __future__ import annotations
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from app import migrations
 from app.assignments.cli import assignments_cli
+from app.auth import second_factor
 from app.auth import services as accounts
 from app.content.cli import courses_cli
 from app.db import db
 from app.demo.cli import demo_command
 from app.imports.cli import units_cli, users_import
-from app.models import ROLES
+from app.models import ROLES, User
 from app.organisation.tree import unit_by_code
 from app.quiz.cli import attempts_cli
 from app.reports.cli import reports_cli
@@ -87,6 +89,26 @@ def users_create(
         raise click.ClickException(str(error)) from None
     session.commit()
     click.echo(f"Created {user.username} ({', '.join(sorted(user.role_names))}).")
+
+
+@users_cli.command("reset-mfa")
+@click.argument("username")
+def users_reset_mfa(username: str) -> None:
+    """Remove USERNAME's authenticator and recovery codes and end all their sessions.
+
+    For a person who lost both their phone and their recovery codes. Audit-logged as done from
+    the command line; a role that requires a second factor sends them to set one up again at
+    their next sign-in.
+    """
+    session = db.session
+    name = accounts.normalise_username(username)
+    user = session.scalar(select(User).where(User.username == name))
+    if user is None:
+        raise click.ClickException(f"No user is called {username!r}.")
+    had_one = second_factor.reset(session, user, actor_id=None)
+    session.commit()
+    what = "removed its authenticator and recovery codes" if had_one else "had no authenticator"
+    click.echo(f"{user.username}: {what}; every session ended.")
 
 
 def init_app(app: Flask) -> None:

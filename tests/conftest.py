@@ -234,8 +234,14 @@ class Auth:
             data["next"] = next_
         return self.client.post("/login", data=data)
 
+    def verify(self, code: str):  # noqa: ANN201
+        """The second sign-in step: a code from the app, or a recovery code."""
+        page = self.client.get("/login/verify")
+        data = {"code": code, "csrf_token": csrf_from(page.text)}
+        return self.client.post("/login/verify", data=data)
+
     def logout(self):  # noqa: ANN201
-        page = self.client.get("/")
+        page = self.client.get("/account/security")
         return self.client.post("/logout", data={"csrf_token": csrf_from(page.text)})
 
 
@@ -243,6 +249,42 @@ class Auth:
 def auth(client: FlaskClient) -> Auth:
     """Sign-in helper bound to `client`."""
     return Auth(client)
+
+
+class Authenticator:
+    """A user's confirmed authenticator app, as the tests hold it: its secret and the ten
+    recovery codes shown at enrolment."""
+
+    def __init__(self, secret: str, recovery_codes: list[str]) -> None:
+        self.secret = secret
+        self.recovery_codes = recovery_codes
+
+    def code(self, steps_ahead: int = 0) -> str:
+        """The code the app shows now (or `steps_ahead` 30-second steps from now)."""
+        import pyotp
+
+        from app.auth.totp import time_step
+
+        return pyotp.TOTP(self.secret).generate_otp(time_step() + steps_ahead)
+
+
+@pytest.fixture
+def make_authenticator(app: Flask, session: Session):  # noqa: ANN201
+    """Give a user a confirmed authenticator and recovery codes (flushed, like a factory):
+    `make_authenticator(user).code()` is the code the app shows now."""
+    from app.auth import totp
+    from app.models.types import utcnow
+
+    def _make(user: Any) -> Authenticator:
+        with app.app_context():
+            credential = totp.new_credential(session, user)
+            credential.confirmed_at = utcnow()
+            secret = totp.open_secret(credential)
+            codes = totp.replace_recovery_codes(session, user)
+        assert secret is not None
+        return Authenticator(secret, codes)
+
+    return _make
 
 
 @pytest.fixture

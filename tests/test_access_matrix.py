@@ -49,6 +49,8 @@ MATRIX = [
     ("GET", "/activate", _s(200, 302, 302, 302, 302, 302)),
     ("GET", "/account/password", SIGNED_IN),
     ("GET", "/account/security", SIGNED_IN),
+    # Without a password given a moment ago in this browser there is no second step to take.
+    ("GET", "/login/verify", _s(302, 302, 302, 302, 302, 302)),
     ("GET", "/static/css/site.css", _s(200, 200, 200, 200, 200, 200)),
     ("GET", "/courses", SIGNED_IN),
     ("GET", "/courses/c1", SIGNED_IN),
@@ -89,6 +91,13 @@ MATRIX = [
     ("POST", "/activate", _s(422, 302, 302, 302, 302, 302)),
     ("POST", "/account/password", _s(302, 422, 422, 422, 422, 422)),
     ("POST", "/account/sessions/end-others", _s(302, 302, 302, 302, 302, 302)),
+    ("POST", "/login/verify", _s(302, 302, 302, 302, 302, 302)),
+    # Nobody here has an authenticator (waiting or confirmed): each is sent back to the page.
+    ("POST", "/account/security/totp/confirm", _s(302, 302, 302, 302, 302, 302)),
+    ("POST", "/account/security/recovery-codes", _s(302, 302, 302, 302, 302, 302)),
+    ("POST", "/account/security/totp/remove", _s(302, 302, 302, 302, 302, 302)),
+    # Starting the set-up: from here on each signed-in visitor has an authenticator waiting.
+    ("POST", "/account/security/totp", _s(302, 302, 302, 302, 302, 302)),
     ("POST", "/language/zh", _s(302, 302, 302, 302, 302, 302)),
     ("POST", "/preferences/text-size", _s(302, 302, 302, 302, 302, 302)),
     ("POST", "/courses/c1/lessons/read/complete", _s(302, 302, 302, 302, 302, 302)),
@@ -104,6 +113,7 @@ MATRIX = [
     ("POST", "/admin/users/{user}", _s(302, 404, 404, 404, 404, 422)),
     ("POST", "/admin/users/{user}/activation-code", _s(302, 404, 404, 404, 404, 200)),
     ("POST", "/admin/users/{user}/end-sessions", _s(302, 404, 404, 404, 404, 302)),
+    ("POST", "/admin/users/{user}/second-factor/reset", _s(302, 404, 404, 404, 404, 302)),
     ("POST", "/admin/units/import", _s(302, 404, 404, 404, 404, 422)),
     ("POST", "/admin/units/import/confirm", _s(302, 404, 404, 404, 404, 302)),
     ("POST", "/admin/users/import", _s(302, 404, 404, 404, 404, 422)),

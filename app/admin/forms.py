@@ -48,6 +48,15 @@ class EditUserForm(AcademyForm):
     )
 
 
+class ResetSecondFactorForm(AcademyForm):
+    """Resets a user's second factor; the box must be ticked."""
+
+    confirm = BooleanField(
+        _l("I understand that this signs the person out everywhere and that their role may "
+           "make them set up an authenticator again at their next sign-in.")
+    )
+
+
 class UploadForm(AcademyForm):
     """A CSV file to check before anything is imported."""
 

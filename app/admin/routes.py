@@ -18,8 +18,10 @@ from app.admin.forms import (
     CodesDownloadForm,
     ConfirmImportForm,
     EditUserForm,
+    ResetSecondFactorForm,
     UploadForm,
 )
+from app.auth import second_factor
 from app.auth.forms import EmptyForm
 from app.auth.services import AccountError
 from app.db import db
@@ -110,8 +112,35 @@ def edit_user(user_id: int) -> Response | str | tuple[str, int]:
                 return redirect(url_for("admin.edit_user", user_id=user.id))
     status = 422 if form.is_submitted() else 200
     return render_template(
-        "admin/user_edit.html", user=user, form=form, reset_form=EmptyForm()
+        "admin/user_edit.html",
+        user=user,
+        form=form,
+        reset_form=EmptyForm(),
+        mfa_form=ResetSecondFactorForm(),
+        mfa_enrolled=second_factor.is_enrolled(db.session, user),
     ), status
+
+
+@bp.route("/users/<int:user_id>/second-factor/reset", methods=["POST"])
+@admin_required
+def reset_second_factor(user_id: int) -> Response:
+    """Remove a user's authenticator and recovery codes and end their sessions (ticked box)."""
+    user = db.session.get(User, user_id) or abort(404)
+    form = ResetSecondFactorForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not form.confirm.data:
+        flash(_("Tick the box to confirm the reset of the second factor."), "error")
+        return redirect(url_for("admin.edit_user", user_id=user.id) + "#second-factor")
+    second_factor.reset(db.session, user, actor_id=_actor().id)
+    flash(
+        _(
+            "The second factor of %(name)s is reset and they are signed out everywhere.",
+            name=user.username,
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/activation-code", methods=["POST"])

@@ -55,3 +55,29 @@ class ActivateForm(AcademyForm):
             EqualTo("new_password", message=_l("The two new passwords differ.")),
         ],
     )
+
+
+class SecondFactorForm(AcademyForm):
+    """The second sign-in step: a code from the authenticator app, or a recovery code."""
+
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[DataRequired(), Length(max=40)],
+    )
+
+
+class TotpCodeForm(AcademyForm):
+    """A code from the authenticator app, to confirm a change to the second factor."""
+
+    code = StringField(
+        _l("Code from your authenticator app"), validators=[DataRequired(), Length(max=40)]
+    )
+
+
+class TurnOffSecondFactorForm(AcademyForm):
+    """Turning the second factor off: the password, or a code from the app."""
+
+    password_or_code = PasswordField(
+        _l("Your password, or a code from your authenticator app"),
+        validators=[DataRequired(), Length(max=MAX_LENGTH * 4)],
+    )

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.audit import client_address
-from app.auth import services
+from app.auth import mfa_session, second_factor, services
 from app.auth.forms import ChangePasswordForm, EmptyForm, LoginForm
 from app.auth.redirects import safe_next
 from app.auth.sessions import end_session, start_session
@@ -47,7 +47,15 @@ def login() -> Response | str | tuple[str, int]:
         flash(_("The username or password is not right. Check them and try again."), "error")
         return render_template("auth/login.html", form=form), 200
 
+    if result.second_factor_pending:
+        mfa_session.await_second_factor(result.user, safe_next(form.next.data))
+        return redirect(url_for("auth.verify_login"))
     start_session(result.user)
+    if second_factor.is_required(result.user, current_app.config):
+        flash(
+            _("Your role needs two-factor authentication. Set it up now to continue."), "info"
+        )
+        return redirect(url_for("auth.security"))
     if result.user.must_change_password:
         flash(_("Please choose a new password before you continue."), "info")
         return redirect(url_for("auth.change_password"))

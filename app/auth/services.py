@@ -17,7 +17,7 @@ from app import audit
 from app.auth import login_sessions, throttle
 from app.auth.identity_text import name_problem, normalise_username, username_problem
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
-from app.models import ROLES, Unit, User, UserRole
+from app.models import ROLES, TotpCredential, Unit, User, UserRole
 from app.models.types import utcnow
 
 
@@ -49,6 +49,8 @@ class SignInResult:
     user: User | None = None
     retry_after: timedelta | None = None
     disabled: bool = False
+    # The password was right but the user has a second factor: not signed in yet.
+    second_factor_pending: bool = False
 
 
 def sign_in(
@@ -76,12 +78,37 @@ def sign_in(
         audit.record(session, "login_failed", subject=username)
         return SignInResult()
 
-    throttle.note_attempt(session, username, address, succeeded=True)
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
-    audit.record(session, "login", actor_id=user.id, subject=username)
+    if has_second_factor(session, user):
+        # Not a success for the throttle yet: that would clear the failures that wrong codes
+        # add up to, giving whoever knows the password fresh guesses at the code each time.
+        audit.record(session, "login_password_ok", actor_id=user.id, subject=username)
+        return SignInResult(user=user, second_factor_pending=True)
+    complete_sign_in(session, user, address)
     return SignInResult(user=user)
+
+
+def has_second_factor(session: Session, user: User) -> bool:
+    """Whether the user has a confirmed authenticator, and so signs in in two steps."""
+    return (
+        session.scalar(
+            select(TotpCredential.id).where(
+                TotpCredential.user_id == user.id, TotpCredential.confirmed_at.is_not(None)
+            )
+        )
+        is not None
+    )
+
+
+def complete_sign_in(
+    session: Session, user: User, address: str, *, second_factor: str | None = None
+) -> None:
+    """Count a whole sign-in as a success (clearing the account's failures) and log it."""
+    throttle.note_attempt(session, user.username, address, succeeded=True)
+    user.last_login_at = utcnow()
+    details = {"second_factor": second_factor} if second_factor else {}
+    audit.record(session, "login", actor_id=user.id, subject=user.username, **details)
 
 
 def end_all_sessions(user: User) -> None:

@@ -4,6 +4,7 @@ from app.models.assignment import Assignment, UnitCourse
 from app.models.audit import AuditEvent
 from app.models.content import Course, CourseAsset, Lesson, Module, Question, QuestionVersion
 from app.models.identity import ROLES, LoginAttempt, LoginThrottle, Unit, User, UserRole
+from app.models.mfa import RecoveryCode, TotpCredential
 from app.models.progress import ENROLLMENT_STATUSES, Enrollment, LessonProgress
 from app.models.quiz import AttemptGrant, AttemptItem, QuizAttempt
 from app.models.sessions import LoginSession
@@ -27,6 +28,8 @@ __all__ = [
     "Question",
     "QuestionVersion",
     "QuizAttempt",
+    "RecoveryCode",
+    "TotpCredential",
     "Unit",
     "UnitCourse",
     "User",

@@ -1,7 +1,7 @@
 """login throttles: one lockable row per username, so the sign-in throttle is atomic
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-02 05:40:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0011'
-down_revision: str | None = '0009'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

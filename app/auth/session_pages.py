@@ -1,8 +1,8 @@
-"""The account's security page: where the person is signed in, and ending the other sessions."""
+"""Ending one's other sessions (listed on the account's security page)."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, session, url_for
+from flask import flash, redirect, session, url_for
 from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -12,19 +12,6 @@ from app.auth import login_sessions
 from app.auth.forms import EmptyForm
 from app.auth.routes import bp
 from app.db import db
-
-
-@bp.route("/account/security")
-@login_required
-def security() -> str:
-    """The person's signed-in sessions (device, address, last seen), this one first."""
-    sessions = login_sessions.list_sessions(
-        db.session,
-        current_user._get_current_object(),
-        session.get("sid"),
-        login_sessions.Lifetime.from_config(current_app.config),
-    )
-    return render_template("auth/security.html", sessions=sessions, end_form=EmptyForm())
 
 
 @bp.route("/account/sessions/end-others", methods=["POST"])
