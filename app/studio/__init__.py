@@ -1,0 +1,1 @@
+"""The trainer studio: uploading, checking, previewing and publishing courses in the browser."""
