@@ -106,6 +106,13 @@ class Config:
     UPLOAD_MAX_CONTENT_LENGTH = _int_env("UPLOAD_MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
     UPLOAD_MAX_FORM_MEMORY_SIZE = _int_env("UPLOAD_MAX_FORM_MEMORY_SIZE", 16 * 1024 * 1024)
 
+    # The trainer studio (app/studio): where staged and published course revisions are kept
+    # (default INSTANCE_DIR/studio, set in __init__), and how large an uploaded course archive
+    # may be, packed and unpacked, and how many files it may hold (app.studio.archive).
+    STUDIO_MAX_UPLOAD_MB = _int_env("STUDIO_MAX_UPLOAD_MB", 50)
+    STUDIO_MAX_UNPACKED_MB = _int_env("STUDIO_MAX_UNPACKED_MB", 200)
+    STUDIO_MAX_FILES = _int_env("STUDIO_MAX_FILES", 5000)
+
     LANGUAGES = ("en", "zh")
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
@@ -113,6 +120,8 @@ class Config:
 
     def __init__(self) -> None:
         self.INSTANCE_DIR = str(INSTANCE_DIR)
+        # Empty: the `studio` folder of whatever INSTANCE_DIR the app ends up with.
+        self.STUDIO_DIR = os.environ.get("STUDIO_DIR", "")
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
             f"sqlite:///{INSTANCE_DIR / 'academy.db'}"
         )

@@ -8,6 +8,7 @@ from app.models.mfa import RecoveryCode, TotpCredential
 from app.models.progress import ENROLLMENT_STATUSES, Enrollment, LessonProgress
 from app.models.quiz import AttemptGrant, AttemptItem, QuizAttempt
 from app.models.sessions import LoginSession
+from app.models.studio import CourseEditor, CourseRevision
 
 __all__ = [
     "ENROLLMENT_STATUSES",
@@ -18,6 +19,8 @@ __all__ = [
     "AuditEvent",
     "Course",
     "CourseAsset",
+    "CourseEditor",
+    "CourseRevision",
     "Enrollment",
     "Lesson",
     "LessonProgress",
