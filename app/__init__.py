@@ -46,7 +46,10 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     init_errors(app)
     denials.init_app(app)
 
-    from app.admin import audit_pages  # noqa: F401  (adds the audit log to the admin pages)
+    from app.admin import (
+        audit_pages,  # noqa: F401  (adds the audit log to the admin pages)
+        course_editors,  # noqa: F401  (adds the course editors pages)
+    )
     from app.admin import routes as admin
     from app.assignments import routes as assignments
     from app.auth import (
@@ -60,8 +63,12 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from app.quiz import routes as quiz
     from app.reports import record_pages  # noqa: F401  (adds the learner record to reports)
     from app.reports import routes as reports
+    from app.studio import routes as studio
 
-    for blueprint in (main.bp, auth.bp, learning.bp, admin.bp, assignments.bp, quiz.bp, reports.bp):
+    blueprints = (
+        main.bp, auth.bp, learning.bp, admin.bp, assignments.bp, quiz.bp, reports.bp, studio.bp
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
     cli.init_app(app)

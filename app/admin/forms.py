@@ -94,3 +94,20 @@ class AuditFilterForm(AcademyForm):
         """The period must not end before it starts."""
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end date is before the start date."))
+
+
+class CourseLookupForm(AcademyForm):
+    """Opens the editors page of any course id, synced or not (a GET form: no CSRF token)."""
+
+    class Meta(AcademyForm.Meta):
+        csrf = False
+
+    course = StringField(_l("Course id"), validators=[DataRequired(), Length(max=64)])
+
+
+class CourseEditorForm(AcademyForm):
+    """Makes a trainer an editor of the course."""
+
+    username = StringField(
+        _l("Username of the trainer"), validators=[DataRequired(), Length(max=64)]
+    )

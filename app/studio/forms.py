@@ -1,0 +1,20 @@
+"""Forms of the studio pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+
+from app.web.forms import AcademyForm
+
+
+class ArchiveUploadForm(AcademyForm):
+    """A .zip of one course folder, or of a folder of course folders."""
+
+    archive = FileField(
+        _l("Course archive (.zip)"),
+        validators=[
+            FileRequired(_l("Choose a .zip file of your course folder.")),
+            FileAllowed(["zip"], _l("Only .zip archives are accepted.")),
+        ],
+    )
