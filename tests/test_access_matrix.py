@@ -1,7 +1,9 @@
 """Every route, every kind of visitor: the status each one gets.
 
 Visitors: anonymous, a learner, a trainer, HR of another unit, HR of this unit (CITY), an
-administrator. A new route fails `test_every_route_is_in_the_matrix` until it is added here.
+administrator, and a trainer who edits the course c1 in the studio (`editor`; the plain
+`trainer` edits nothing). A new route fails `test_every_route_is_in_the_matrix` until it is
+added here.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from sqlalchemy import select
 from app.assignments.services import assign
 from app.db import db
 from app.models import Course
+from app.studio import editors, revisions
 from tests import factories
 from tests.conftest import Auth
 
-ROLES = ("anon", "learner", "trainer", "hr_other", "hr_this", "admin")
+ROLES = ("anon", "learner", "trainer", "hr_other", "hr_this", "admin", "editor")
 
 COURSE = (
     "---\nid: {id}\ntitle: Course {id}\nsummary: S.\nlanguage: en\ncredit_hours: 1\n"
@@ -30,19 +33,26 @@ READ = "---\ntitle: Read\nminutes: 5\n---\nJust text.\n"
 SVG = '<svg xmlns="http://www.w3.org/2000/svg"><title>a</title></svg>'
 
 
-def _s(anon, learner, trainer, hr_other, hr_this, admin):  # noqa: ANN001, ANN202
-    return dict(zip(ROLES, (anon, learner, trainer, hr_other, hr_this, admin), strict=True))
+def _s(anon, learner, trainer, hr_other, hr_this, admin, editor=None):  # noqa: ANN001, ANN202
+    """Statuses per visitor; the editor is a trainer, so gets what the trainer gets unless said."""
+    editor = trainer if editor is None else editor
+    statuses = (anon, learner, trainer, hr_other, hr_this, admin, editor)
+    return dict(zip(ROLES, statuses, strict=True))
 
 
 SIGNED_IN = _s(302, 200, 200, 200, 200, 200)
 ADMIN_ONLY = _s(302, 404, 404, 404, 404, 200)
 STAFF = _s(302, 404, 404, 200, 200, 200)
 THIS_UNIT = _s(302, 404, 404, 404, 200, 200)
+STUDIO = _s(302, 404, 200, 404, 404, 200)
+# A staged revision of c1: its editor and admins; any other trainer gets the 404 of a miss.
+C1_REVISION = _s(302, 404, 404, 404, 404, 200, editor=200)
 # The learner's record through a unit above them (CITY) and through one that does not hold them.
 RECORD = "/reports/units/CITY/learners/learner"
 RECORD_ELSEWHERE = "/reports/units/OTHER/learners/learner"
 
-# (method, path, expected status per role). {user} and {assignment} are filled in per run.
+# (method, path, expected status per role). {user}, {assignment} and {revision} are filled in
+# per run.
 MATRIX = [
     ("GET", "/", SIGNED_IN),
     ("GET", "/login", _s(200, 302, 302, 302, 302, 302)),
@@ -86,6 +96,13 @@ MATRIX = [
     ("GET", "/admin/audit", ADMIN_ONLY),
     ("GET", "/admin/audit?event=login&user=learner&from=2026-01-01", ADMIN_ONLY),
     ("GET", "/admin/audit.csv", ADMIN_ONLY),
+    ("GET", "/admin/courses", ADMIN_ONLY),
+    ("GET", "/admin/courses?course=c1", _s(302, 404, 404, 404, 404, 302)),
+    ("GET", "/admin/courses/c1/editors", ADMIN_ONLY),
+    ("GET", "/studio", STUDIO),
+    ("GET", "/studio/revisions/{revision}", C1_REVISION),
+    ("GET", "/studio/revisions/{revision}/source/course.md", C1_REVISION),
+    ("GET", "/studio/revisions/{revision}/source/assets/a.svg", C1_REVISION),
     # POSTs carry a valid CSRF token but no other data: who gets past the door, and who doesn't.
     ("POST", "/login", _s(200, 302, 302, 302, 302, 302)),
     ("POST", "/activate", _s(422, 302, 302, 302, 302, 302)),
@@ -119,6 +136,11 @@ MATRIX = [
     ("POST", "/admin/users/import", _s(302, 404, 404, 404, 404, 422)),
     ("POST", "/admin/users/import/confirm", _s(302, 404, 404, 404, 404, 302)),
     ("POST", "/admin/users/import/codes.csv", _s(302, 404, 404, 404, 404, 302)),
+    ("POST", "/admin/courses/c1/editors", _s(302, 404, 404, 404, 404, 422)),
+    # {user} edits nothing: the admin is told so on the page it is sent back to.
+    ("POST", "/admin/courses/c1/editors/{user}/remove", _s(302, 404, 404, 404, 404, 302)),
+    # No archive in the form: those who may upload are told to choose one.
+    ("POST", "/studio/upload", _s(302, 404, 422, 404, 404, 422)),
     ("POST", "/logout", _s(302, 302, 302, 302, 302, 302)),
 ]
 
@@ -126,8 +148,9 @@ MATRIX = [
 @pytest.fixture
 def world(app, sync_course):
     """Units PROV > CITY > COUNTY and OTHER; a published and a draft course; one person per role."""
+    folders = {}
     for slug, status in (("c1", "published"), ("dr", "draft")):
-        sync_course(
+        folders[slug] = sync_course(
             {
                 "course.md": COURSE.format(id=slug, status=status),
                 "assets/a.svg": SVG,
@@ -148,9 +171,13 @@ def world(app, sync_course):
     factories.user(w, "hr_other", roles={"hr"}, unit=other)
     factories.user(w, "hr_this", roles={"hr"}, unit=city)
     factories.user(w, "admin", roles={"admin"}, unit=prov)
+    editor = factories.user(w, "editor", roles={"trainer"}, unit=county)
     target = factories.user(w, "target", unit=county)
+    editors.grant(w, "c1", editor, actor=None)
+    with app.app_context():
+        revision = revisions.stage(w, folders["c1"], actor=editor, source="upload")
     w.commit()
-    ids = {"assignment": assignment.id, "user": target.id}
+    ids = {"assignment": assignment.id, "user": target.id, "revision": revision.token}
     w.close()
     # The learner has one submitted attempt, so /attempts/1 exists for them alone.
     client = app.test_client()
@@ -201,7 +228,7 @@ def test_every_route_is_in_the_matrix(app):
     covered = set()
     adapter = app.url_map.bind("localhost")
     for method, template, _expected in MATRIX:
-        path = template.format(assignment=1, user=1).split("?")[0]
+        path = template.format(assignment=1, user=1, revision="r").split("?")[0]
         endpoint, _args = adapter.match(path, method=method)
         covered.add((endpoint, method))
     missing = []

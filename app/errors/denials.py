@@ -25,9 +25,10 @@ from app.db import db
 from app.models import AuditEvent
 from app.models.types import utcnow
 
-# URLs only HR officers, trainers or administrators may open. A 404 elsewhere (a mistyped
-# course address) is an ordinary miss, not a refusal, and is not logged.
-STAFF_PREFIXES = ("/admin", "/reports", "/assignments")
+# URLs only HR officers, trainers or administrators may open (in the studio, a course's
+# revisions only its editors). A 404 elsewhere (a mistyped course address) is an ordinary
+# miss, not a refusal, and is not logged.
+STAFF_PREFIXES = ("/admin", "/reports", "/assignments", "/studio")
 REFUSED_STATUSES = frozenset({403, 404})
 
 # Anyone can make refusals by the thousand (a script looping over unit codes, a page reloaded

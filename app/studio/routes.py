@@ -101,15 +101,15 @@ def revision(token: str) -> str:
 
 @bp.route("/revisions/<token>/source/<path:name>")
 @studio_required
-def source_file(token: str, name: str) -> str | tuple[str, int]:
+def source_file(token: str, name: str) -> str:
     """One text file of a revision with line numbers; `#L12` highlights line 12."""
     found = _visible_revision(token)
     try:
         text = source.read_source(revisions.folder(found), name)
     except source.NotShownError:
         message = _("This file is not a text file, or too large, so it is not shown here.")
-        return render_template("studio/not_shown.html", revision=found, name=name,
-                               message=message), 404
+        # The file is there and may be seen; it is only not shown as text.
+        return render_template("studio/not_shown.html", revision=found, name=name, message=message)
     if text is None:
         abort(404)
     marks: dict[int, list[dict[str, Any]]] = defaultdict(list)
