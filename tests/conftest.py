@@ -24,6 +24,7 @@ from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
@@ -62,9 +63,19 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def _empty_all_tables(session: Session) -> None:
     if session.bind.dialect.name == "postgresql":
         names = ", ".join(t.name for t in Base.metadata.sorted_tables)
-        # A response left unread keeps its transaction open: fail loudly instead of hanging.
-        session.execute(text("SET lock_timeout = '20s'"))
-        session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        # A browser test's page may still send a heartbeat while the test ends; its request and
+        # the TRUNCATE can deadlock, and PostgreSQL then cancels one of them. The request's
+        # failure does not matter any more; the emptying is tried again.
+        for attempt in range(3):
+            try:
+                # A response left unread keeps its transaction open: fail loudly, not hang.
+                session.execute(text("SET lock_timeout = '20s'"))
+                session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                break
+            except DBAPIError as error:
+                session.rollback()
+                if "deadlock" not in str(error.orig) or attempt == 2:
+                    raise
     else:
         for table in reversed(Base.metadata.sorted_tables):
             session.execute(table.delete())
