@@ -6,6 +6,7 @@ import os
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.content.intake import UnsafeCourseError
 from app.models import Course, CourseEditor, CourseRevision
@@ -145,3 +146,12 @@ def test_the_source_reader_keeps_to_the_revision_folder(tmp_path):
     assert source.read_source(root, "sub/x.md").lines == ("x",)
     for name in ("../outside.md", "/etc/passwd", "sub/../../outside.md", "link.md", "sub", ""):
         assert source.read_source(root, name) is None, name
+
+
+def test_the_schema_holds_at_most_one_staged_revision_per_course(ctx):
+    for token in ("a" * 32, "b" * 32):
+        ctx.add(
+            CourseRevision(course_slug="c1", token=token, source="git", content_hash="0" * 64)
+        )
+    with pytest.raises(IntegrityError):
+        ctx.flush()

@@ -176,3 +176,10 @@ def test_an_archive_over_the_upload_limit_is_refused_saying_the_limit(app, clien
     assert "The archive is larger than 1 MB." in refused.text
     far_over = course_zip({"": {**course_files("c1"), "assets/noise.bin": os.urandom(3 * MIB)}})
     assert upload(client, far_over).status_code == 413
+
+
+def test_an_archive_larger_than_the_ordinary_body_limit_is_accepted(app, client, auth, trainer):
+    assert app.config["MAX_CONTENT_LENGTH"] < 2 * MIB
+    auth.login("tina")
+    files = {**course_files("big"), "assets/photo.bin": os.urandom(2 * MIB)}
+    assert upload(client, course_zip({"big": files})).status_code == 302
