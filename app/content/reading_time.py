@@ -22,10 +22,7 @@ WORDS_PER_MINUTE = 200
 
 # Han (with extension A, compatibility ideographs and the supplementary planes), kana and
 # hangul: scripts read character by character, without spaces between words.
-CJK = (
-    "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-    "\U00020000-\U0003134f"
-)
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
 CJK_RE = re.compile(f"[{CJK}]")
 # A word of any other script: letters and digits, joined by an apostrophe or a hyphen
 # ("don't", "e-mail"); punctuation and Markdown markup are no words.

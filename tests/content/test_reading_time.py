@@ -36,8 +36,7 @@ def test_600_chinese_characters_and_two_questions_take_4_minutes() -> None:
         (
             1,
             "info",
-            "no minutes given; estimated 4 minutes from the text"
-            " (600 characters, 2 questions)",
+            "no minutes given; estimated 4 minutes from the text (600 characters, 2 questions)",
         )
     ]
 
@@ -90,8 +89,8 @@ def test_drawn_questions_count_by_the_draw_not_the_pool() -> None:
 
 def test_markup_link_targets_tags_and_comments_are_not_words() -> None:
     text = (
-        "## Read [the guide](https://example.com/a/b-c?d=e \"A title\")\n\n"
-        "![alt text](../assets/flow.svg) <span class=\"note\">Hi</span> <https://x.org/y>\n"
+        '## Read [the guide](https://example.com/a/b-c?d=e "A title")\n\n'
+        '![alt text](../assets/flow.svg) <span class="note">Hi</span> <https://x.org/y>\n'
         "<!-- a note for trainers, never shown -->\n\n"
         "| a | b |\n|---|---|\n\n[ref]: https://example.com/long/path\n"
     )
@@ -118,9 +117,7 @@ def test_given_minutes_are_kept_and_nothing_is_said() -> None:
 def test_invalid_minutes_stay_an_error_and_are_not_estimated() -> None:
     minutes, estimated, problems = estimate("Text.\n", "minutes: 2.5\n")
     assert (minutes, estimated) == (0, False)
-    assert problems == [
-        (3, "error", '"minutes" must be a whole number greater than 0, not 2.5')
-    ]
+    assert problems == [(3, "error", '"minutes" must be a whole number greater than 0, not 2.5')]
 
 
 def test_an_empty_minutes_key_is_estimated_like_a_missing_one() -> None:
