@@ -40,6 +40,11 @@ class CheckReport:
         return sum(1 for p in self.problems if p.severity == "warning")
 
     @property
+    def info_count(self) -> int:
+        """Notes on what the checker filled in (an estimated `minutes`); never a problem."""
+        return sum(1 for p in self.problems if p.severity == "info")
+
+    @property
     def exit_code(self) -> int:
         """1 when there is any error, else 0."""
         return 1 if self.error_count else 0
@@ -96,7 +101,7 @@ def check_paths(paths: Iterable[str | os.PathLike[str]]) -> CheckReport:
 
 
 def format_problem(problem: Problem) -> str:
-    """One problem as `path:line: error: message`."""
+    """One problem as `path:line: error: message` (or `warning:`, or `info:`)."""
     return f"{display_path(problem.path)}:{problem.line}: {problem.severity}: {problem.message}"
 
 
@@ -105,12 +110,18 @@ def _plural(count: int, word: str) -> str:
 
 
 def summary_line(report: CheckReport) -> str:
-    """`Checked 2 courses, 17 lessons, 40 questions: 0 errors, 1 warning.`"""
+    """`Checked 2 courses, 17 lessons, 40 questions: 0 errors, 1 warning.`
+
+    Info lines are counted after a semicolon, and only when there are any: they are no
+    problems, so the counts that decide the exit code read the same with or without them.
+    """
+    notes = f"; {_plural(report.info_count, 'info line')}" if report.info_count else ""
     return (
         f"Checked {_plural(len(report.courses), 'course')},"
         f" {_plural(report.lesson_count, 'lesson')},"
         f" {_plural(report.question_count, 'question')}:"
-        f" {_plural(report.error_count, 'error')}, {_plural(report.warning_count, 'warning')}."
+        f" {_plural(report.error_count, 'error')}, {_plural(report.warning_count, 'warning')}"
+        f"{notes}."
     )
 
 

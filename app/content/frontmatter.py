@@ -20,7 +20,7 @@ FENCE_LINES = ("---", "...")
 
 
 class Problems(list[Problem]):
-    """The problems found so far, with shorthands to add an error or a warning."""
+    """The problems found so far, with shorthands to add an error, a warning or a note."""
 
     def error(self, path: Path, line: int, message: str) -> None:
         """Add an error: the course cannot be imported until it is fixed."""
@@ -29,6 +29,10 @@ class Problems(list[Problem]):
     def warning(self, path: Path, line: int, message: str) -> None:
         """Add a warning: probably a mistake, but the course can still be imported."""
         self.append(Problem(path, max(line, 1), "warning", message))
+
+    def info(self, path: Path, line: int, message: str) -> None:
+        """Add a note: nothing is wrong, but the trainer should know what the checker assumed."""
+        self.append(Problem(path, max(line, 1), "info", message))
 
 
 def read_lines(path: Path, problems: Problems) -> list[str] | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]
 QuestionType = Literal["single", "multiple", "truefalse", "short", "numeric"]
 ShowAnswers = Literal["after_submit", "after_pass", "after_final", "never"]
 # short: an accepted string; truefalse: one bool; numeric: inclusive (low, high) bounds.
@@ -25,7 +25,8 @@ SHOW_ANSWERS: tuple[ShowAnswers, ...] = ("after_submit", "after_pass", "after_fi
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong (error) or suspicious (warning) at a line of a source file."""
+    """One thing wrong (error) or suspicious (warning) at a line of a source file, or a note
+    (info) on something the checker filled in, such as an estimated `minutes`."""
 
     path: Path
     line: int
@@ -125,6 +126,7 @@ class LessonSource:
 
     id: str
     title: str
+    # As given in the front matter, or estimated from the text (`minutes_estimated`).
     minutes: int
     settings: QuizSettings
     body: tuple[Segment, ...]
@@ -137,6 +139,7 @@ class LessonSource:
     requires: tuple[str, ...] = ()
     requires_all: bool = False
     requires_line: int = 0
+    minutes_estimated: bool = False
 
     def markdown(self, placeholder: Callable[[QuestionSegment], str]) -> str:
         """The body as one Markdown text with `placeholder(ref)` where each quiz block was."""

@@ -36,6 +36,7 @@ from app.content.model import (
     hash_lesson,
 )
 from app.content.quiz_blocks import FenceTracker, RawBlock, parse_block
+from app.content.reading_time import reading_time
 from app.content.validate import find_links
 
 OPEN_RE = re.compile(r"^:::\s*quiz\s*$")
@@ -288,7 +289,7 @@ def _parse_lesson(path: Path, problems: Problems) -> LessonSource:
 
 def _parse_lesson_lines(lines: Sequence[str], path: Path, problems: Problems) -> LessonSource:
     front = split_front_matter(
-        lines, path, problems, "the lesson keys (`title: ...` and `minutes: ...`)"
+        lines, path, problems, "the lesson keys (`title: ...`, and optionally `minutes: ...`)"
     )
     mapping = front.mapping or YamlMapping()
     fields = Fields(mapping, path, problems, "lesson front matter", 1)
@@ -302,7 +303,8 @@ def _parse_lesson_lines(lines: Sequence[str], path: Path, problems: Problems) ->
             + "; rename the file or add an `id:` line to the front matter",
         )
     title = fields.text("title", "title: The lesson title") if front.mapping is not None else None
-    minutes = fields.number("minutes", "minutes: 10", whole=True) if front.mapping else None
+    # Optional: a lesson without `minutes` gets an estimate from its text, below.
+    minutes = fields.number("minutes", "", required=False, whole=True)
     settings = quiz_settings(fields)
     requires, requires_all = lesson_requirements(fields)
     if front.mapping is not None:
@@ -324,10 +326,16 @@ def _parse_lesson_lines(lines: Sequence[str], path: Path, problems: Problems) ->
             mapping.lines[given[0]],
             "quiz settings have no effect: this lesson has no questions and no `draw`",
         )
+    estimated = front.mapping is not None and mapping.data.get("minutes") is None
+    if estimated:
+        estimate = reading_time(body, questions, settings.draw)
+        minutes = estimate.minutes
+        problems.info(path, 1, f"no minutes given; {estimate.explained()}")
     lesson = LessonSource(
         id=lesson_id or default_id,
         title=title or "",
         minutes=int(minutes or 0),
+        minutes_estimated=estimated,
         settings=settings,
         body=tuple(body),
         questions=tuple(questions),

@@ -142,3 +142,43 @@ def test_python_dash_m_runs_without_flask_app(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().endswith("0 errors, 0 warnings.")
+
+
+def test_lessons_without_minutes_pass_with_an_info_line_each(
+    build_course: BuildCourse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = build_course(
+        {
+            "01-basics/01-first.md": "---\ntitle: First\n---\n\n" + "word " * 450,
+            "01-basics/02-second.md": "---\ntitle: Second\n---\n\n" + "字" * 1150 + "\n",
+            "01-basics/03-third.md": "---\ntitle: Third\nminutes: 7\n---\n\nGiven.\n",
+        }
+    )
+    monkeypatch.chdir(root.parent)
+    result = run_check(None, "course-a")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "course-a/01-basics/01-first.md:1: info: no minutes given;"
+        " estimated 3 minutes from the text (450 words, 0 questions)",
+        "course-a/01-basics/02-second.md:1: info: no minutes given;"
+        " estimated 4 minutes from the text (1,150 characters, 0 questions)",
+        "Checked 1 course, 3 lessons, 0 questions: 0 errors, 0 warnings; 2 info lines.",
+    ]
+    report = check_paths([root])
+    assert (report.error_count, report.warning_count, report.info_count) == (0, 0, 2)
+    assert [lesson.minutes for lesson in report.courses[0].lessons()] == [3, 4, 7]
+
+
+def test_info_lines_do_not_hide_an_error_or_change_its_exit_code(
+    build_course: BuildCourse,
+) -> None:
+    root = build_course(
+        {
+            "01-basics/01-first.md": BROKEN_QUIZ.replace("minutes: 5\n", ""),
+        }
+    )
+    result = run_check(None, str(root))
+    assert result.exit_code == 1
+    severities = [line.split(": ")[1] for line in result.output.splitlines()[:-1]]
+    assert severities == ["info", "error"]
+    assert result.output.endswith("1 error, 0 warnings; 1 info line.\n")

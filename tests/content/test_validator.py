@@ -13,7 +13,7 @@ POOL = "course-a/pools/extra.md"
 SINGLE = "id: q\ntype: single"
 TWO_OPTIONS = "Pick.\n\n- [x] a\n- [ ] b"  # the options are at block line + 6 and + 7
 MODULE_TWIN = "---\nid: basics\ntitle: Twin\n---\n"
-E, W = "error", "warning"
+E, W, INFO = "error", "warning", "info"
 
 
 def lesson(body: str, front: str = "") -> str:
@@ -83,7 +83,10 @@ CASES = [
     ("quiz in course.md", {"course.md": COURSE_MD + P1}, COURSE, 12, E, "belong in lessons"),
     # lesson front matter
     ("lesson without front matter", {FIRST: "Text.\n"}, LESSON, 1, E, "missing front matter"),
-    ("no minutes", {FIRST: "---\ntitle: L\n---\n"}, LESSON, 1, E, "add a line `minutes: 10`"),
+    ("no minutes", {FIRST: "---\ntitle: L\n---\n"}, LESSON, 1, INFO,
+     "no minutes given; estimated 1 minute from the text (0 words, 0 questions)"),
+    ("minutes zero", {FIRST: "---\ntitle: L\nminutes: 0\n---\n"}, LESSON, 3, E,
+     '"minutes" must be a whole number greater than 0, not 0'),
     ("no lesson title", {FIRST: "---\nminutes: 5\n---\n"}, LESSON, 1, E, 'no "title"'),
     ("minutes not whole", {FIRST: "---\ntitle: L\nminutes: 2.5\n---\n"}, LESSON, 3, E,
      '"minutes" must be a whole number greater than 0, not 2.5'),
