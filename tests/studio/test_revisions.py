@@ -155,3 +155,10 @@ def test_the_schema_holds_at_most_one_staged_revision_per_course(ctx):
         )
     with pytest.raises(IntegrityError):
         ctx.flush()
+
+
+def test_info_lines_are_kept_but_counted_as_neither_errors_nor_warnings(ctx, tmp_path):
+    files = {**course_files("c1"), "01-m/01-read.md": "---\ntitle: Read\n---\nJust text.\n"}
+    revision = revisions.stage(ctx, write_course(tmp_path / "a", files), actor=None, source="git")
+    assert [(p["path"], p["severity"]) for p in revision.problems] == [("01-m/01-read.md", "info")]
+    assert (revision.error_count, revision.warning_count) == (0, 0)
