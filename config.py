@@ -112,6 +112,12 @@ class Config:
     STUDIO_MAX_UPLOAD_MB = _int_env("STUDIO_MAX_UPLOAD_MB", 50)
     STUDIO_MAX_UNPACKED_MB = _int_env("STUDIO_MAX_UNPACKED_MB", 200)
     STUDIO_MAX_FILES = _int_env("STUDIO_MAX_FILES", 5000)
+    # The course repository that `POST /studio/hooks/git` pulls when a signed delivery arrives.
+    GIT_COURSES_URL = os.environ.get("GIT_COURSES_URL", "")
+    GIT_COURSES_REF = os.environ.get("GIT_COURSES_REF", "")
+    GIT_COURSES_PATH = os.environ.get("GIT_COURSES_PATH", "")
+    GIT_COURSES_PUBLISH = os.environ.get("GIT_COURSES_PUBLISH", "") in ("1", "true", "yes")
+    GIT_TIMEOUT_SECONDS = _int_env("GIT_TIMEOUT_SECONDS", 60)
 
     LANGUAGES = ("en", "zh")
     BABEL_DEFAULT_LOCALE = "en"
@@ -122,6 +128,7 @@ class Config:
         self.INSTANCE_DIR = str(INSTANCE_DIR)
         # Empty: the `studio` folder of whatever INSTANCE_DIR the app ends up with.
         self.STUDIO_DIR = os.environ.get("STUDIO_DIR", "")
+        self.GIT_WEBHOOK_SECRET = os.environ.get("GIT_WEBHOOK_SECRET", "")
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
             f"sqlite:///{INSTANCE_DIR / 'academy.db'}"
         )

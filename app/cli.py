@@ -20,6 +20,7 @@ from app.organisation.tree import unit_by_code
 from app.quiz.cli import attempts_cli
 from app.reports.cli import reports_cli
 from app.studio import cli as _studio_cli  # noqa: F401  (adds `courses editors`)
+from app.studio import pull_cli as _pull_cli  # noqa: F401  (adds `courses pull`)
 
 db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
 users_cli = AppGroup("users", help="Manage user accounts.")
