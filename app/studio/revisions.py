@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.content.check import CheckReport, check_paths
-from app.content.intake import UnsafeCourseError
 from app.content.model import Problem
 from app.content.parser import parse_course
 from app.content.sync import CourseSync, sync_and_refresh
@@ -37,8 +36,6 @@ from app.models import CourseRevision, User
 from app.models.studio import REVISION_SOURCES
 from app.models.types import utcnow
 from app.studio import editors, storage
-
-__all__ = ["RevisionError", "UnsafeCourseError", "stage", "folder", "discard", "publish"]
 
 
 class RevisionError(ValueError):
