@@ -141,6 +141,9 @@ MATRIX = [
     ("POST", "/admin/courses/c1/editors/{user}/remove", _s(302, 404, 404, 404, 404, 302)),
     # No archive in the form: those who may upload are told to choose one.
     ("POST", "/studio/upload", _s(302, 404, 422, 404, 404, 422)),
+    # Without the ticked box nothing is published or discarded: back to the check page.
+    ("POST", "/studio/revisions/{revision}/publish", _s(302, 404, 404, 404, 404, 302, editor=302)),
+    ("POST", "/studio/revisions/{revision}/discard", _s(302, 404, 404, 404, 404, 302, editor=302)),
     # No GIT_WEBHOOK_SECRET here, so the hook does not exist; with one, only the signature
     # counts, whoever sends it (tests/studio/test_git_pull.py).
     ("POST", "/studio/hooks/git", _s(404, 404, 404, 404, 404, 404)),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField
+from wtforms.validators import DataRequired
 
 from app.web.forms import AcademyForm
 
@@ -17,4 +19,13 @@ class ArchiveUploadForm(AcademyForm):
             FileRequired(_l("Choose a .zip file of your course folder.")),
             FileAllowed(["zip"], _l("Only .zip archives are accepted.")),
         ],
+    )
+
+
+class ConfirmRevisionForm(AcademyForm):
+    """Publishing or discarding a staged revision: the box must be ticked."""
+
+    confirm = BooleanField(
+        _l("I have read the check and want to do this"),
+        validators=[DataRequired(_l("Tick the box to confirm."))],
     )

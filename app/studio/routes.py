@@ -21,7 +21,7 @@ from app.models import CourseRevision, User
 from app.studio import editors, home, revisions, source
 from app.studio.access import studio_required
 from app.studio.archive import ArchiveLimits
-from app.studio.forms import ArchiveUploadForm
+from app.studio.forms import ArchiveUploadForm, ConfirmRevisionForm
 from app.studio.uploads import UploadError, receive
 from app.web.request_limits import accepts_archive
 
@@ -96,7 +96,13 @@ def revision(token: str) -> str:
         {"path": path, "problems": problems, "linked": source.file_in(root, path) is not None}
         for path, problems in sorted(by_file.items())
     ]
-    return render_template("studio/revision.html", revision=found, files=files)
+    return render_template(
+        "studio/revision.html",
+        revision=found,
+        files=files,
+        may_change=editors.can_edit(db.session, _actor(), found.course_slug),
+        confirm_form=ConfirmRevisionForm(formdata=None),
+    )
 
 
 @bp.route("/revisions/<token>/source/<path:name>")
