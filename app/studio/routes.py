@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from app.db import db
 from app.models import CourseRevision, User
-from app.studio import editors, home, revisions, source
+from app.studio import changes, editors, home, revisions, source
 from app.studio.access import studio_required
 from app.studio.archive import ArchiveLimits
 from app.studio.forms import ArchiveUploadForm, ConfirmRevisionForm
@@ -96,11 +96,17 @@ def revision(token: str) -> str:
         {"path": path, "problems": problems, "linked": source.file_in(root, path) is not None}
         for path, problems in sorted(by_file.items())
     ]
+    may_change = editors.can_edit(db.session, _actor(), found.course_slug)
+    planned = None
+    if may_change and found.status == "staged" and not found.error_count:
+        # The preview imports the course in a savepoint it rolls back: a writer's work.
+        planned = changes.preview(db.use_writer(), found)
     return render_template(
         "studio/revision.html",
         revision=found,
         files=files,
-        may_change=editors.can_edit(db.session, _actor(), found.course_slug),
+        may_change=may_change,
+        changes=planned,
         confirm_form=ConfirmRevisionForm(formdata=None),
     )
 

@@ -89,3 +89,40 @@ def test_a_trainer_who_does_not_edit_the_course_cannot_publish_it(app, session, 
         assert response.status_code == 404
     session.expire_all()
     assert session.scalar(select(CourseRevision.status)) == "staged"
+
+
+def _publish(client, page_url: str) -> None:  # noqa: ANN001
+    page = client.get(page_url).text
+    token = page_url.rstrip("/").rsplit("/", 1)[1]
+    response = client.post(
+        f"/studio/revisions/{token}/publish", data={"csrf_token": csrf_from(page), "confirm": "y"}
+    )
+    assert response.status_code == 302
+
+
+def test_before_publishing_the_page_says_what_changes_and_who_has_progress_in_it(
+    app, session, make_user
+):
+    client, page_url = _staged(app, make_user)
+    first = client.get(page_url).text
+    assert "A new course" in first and "Lessons: 1 added" in first
+    _publish(client, page_url)
+    make_user("lena")
+    learner = app.test_client()
+    Auth(learner).login("lena")
+    assert learner.get("/courses/p1/lessons/read").status_code == 200  # progress in "Read"
+
+    files = course_files("p1")
+    del files["01-m/01-read.md"]
+    files["01-m/02-new.md"] = "---\ntitle: Newer\nminutes: 3\n---\nFresh text.\n"
+    files["course.md"] = files["course.md"].replace("credit_hours: 1", "credit_hours: 2")
+    response = upload(client, course_zip({"p1": files}))
+    page = client.get(response.headers["Location"]).text
+    assert "Lessons: 1 added, 0 changed, 1 archived, 0 unchanged." in page
+    assert "Archived (hidden from learners, kept in reports): Read." in page
+    assert "1 learner has progress in them." in page
+    assert "Credit hours: 1 before, 2 after." in page
+    session.expire_all()
+    # Working it out changed nothing: the published course still has its lesson.
+    assert session.scalar(select(Course.credit_hours)) == 1
+    assert learner.get("/courses/p1/lessons/read").status_code == 200
