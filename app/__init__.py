@@ -55,13 +55,23 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     )
     from app.auth import routes as auth
     from app.auth import security_pages as _second_factor  # noqa: F401  (pages and gate)
+    from app.credits import routes as credits
     from app.learning import routes as learning
     from app.main import routes as main
     from app.quiz import routes as quiz
     from app.reports import record_pages  # noqa: F401  (adds the learner record to reports)
     from app.reports import routes as reports
 
-    for blueprint in (main.bp, auth.bp, learning.bp, admin.bp, assignments.bp, quiz.bp, reports.bp):
+    for blueprint in (
+        main.bp,
+        auth.bp,
+        learning.bp,
+        admin.bp,
+        assignments.bp,
+        quiz.bp,
+        reports.bp,
+        credits.bp,
+    ):
         app.register_blueprint(blueprint)
 
     cli.init_app(app)

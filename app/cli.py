@@ -12,6 +12,7 @@ from app.assignments.cli import assignments_cli
 from app.auth import second_factor
 from app.auth import services as accounts
 from app.content.cli import courses_cli
+from app.credits.cli import credits_cli
 from app.db import db
 from app.demo.cli import demo_command
 from app.imports.cli import units_cli, users_import
@@ -122,3 +123,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(assignments_cli)
     app.cli.add_command(reports_cli)
     app.cli.add_command(attempts_cli)
+    app.cli.add_command(credits_cli)

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.assignments.services import assign
+from app.credits.ledger import backfill_completions
 from app.db import db
 from app.models import AuditEvent, Course, Enrollment, Unit, User
 from tests import factories
@@ -48,7 +49,7 @@ def _enroll(writer, user, course, status, *, best=None, when=None):  # noqa: ANN
 
 
 @pytest.fixture
-def org(sync_course):
+def org(app, sync_course):
     """PROV > CITY > (COUNTY1, COUNTY2), OTHER; c1 assigned to PROV (past due), c2 to COUNTY1."""
     sync_course(_course_files("c1"), folder="c1")
     sync_course(_course_files("c2"), folder="c2")
@@ -83,6 +84,11 @@ def org(sync_course):
     factories.user(w, "root", roles={"admin"}, unit=prov)
     factories.user(w, "tess", roles={"trainer"}, unit=city)
     factories.user(w, "lena", roles={"learner"}, unit=city)
+    # The enrollments were written around the app: give them their ledger entries, as
+    # `credits backfill` does, since every report total is a sum of the ledger.
+    w.flush()
+    with app.app_context():
+        backfill_completions(w)
     w.commit()
     w.close()
 

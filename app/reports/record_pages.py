@@ -1,5 +1,6 @@
 """The learner record page: one learner's courses, lessons and attempts, for HR and admins, with
-a form per attempt-limited quiz to grant more attempts.
+a form per attempt-limited quiz to grant more attempts, and their credit-hour ledger of a year
+(`?year=`) against their own target.
 
 The pages register on the reports blueprint (the factory imports this module). A learner
 outside the caller's subtree, or outside the unit the URL names, is a 404 like one who does
@@ -17,7 +18,11 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.content.lookup import find_lesson
+from app.credits.categories import target_for
+from app.credits.totals import year_credits
+from app.credits.years import requested_year
 from app.db import db
+from app.i18n import local_now
 from app.models import Unit, User
 from app.quiz import grants
 from app.reports import builders, learner_record
@@ -59,10 +64,18 @@ def _render(unit: Unit, learner: User, failed: GrantAttemptsForm | None = None) 
     record = learner_record.learner_record(
         db.session, learner, page=request.args.get("page", 1, type=int) or 1
     )
+    credits = year_credits(
+        db.session,
+        learner,
+        requested_year(),
+        target=target_for(current_app.config, learner.category),
+        current_year=local_now().year,
+    )
     return render_template(
         "reports/learner.html",
         unit=unit,
         record=record,
+        credits=credits,
         forms=_grant_forms(record, failed),
         status_label=builders.status_label,
         today=datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date(),
