@@ -46,7 +46,10 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     init_errors(app)
     denials.init_app(app)
 
-    from app.admin import audit_pages  # noqa: F401  (adds the audit log to the admin pages)
+    from app.admin import (
+        audit_pages,  # noqa: F401  (adds the audit log to the admin pages)
+        credit_rules_pages,  # noqa: F401  (adds the credit rules page)
+    )
     from app.admin import routes as admin
     from app.assignments import routes as assignments
     from app.auth import (

@@ -8,11 +8,11 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app import migrations
+from app.admin.credits_cli import credits_cli
 from app.assignments.cli import assignments_cli
 from app.auth import second_factor
 from app.auth import services as accounts
 from app.content.cli import courses_cli
-from app.credits.cli import credits_cli
 from app.db import db
 from app.demo.cli import demo_command
 from app.imports.cli import units_cli, users_import

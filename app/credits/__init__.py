@@ -6,5 +6,6 @@
 - `totals`: reading entries (a learner's year, report totals). Every total is a ledger sum.
 - `explain`: an entry's explanation in the reader's language.
 - `categories`: cadre categories and their yearly targets (CREDIT_CATEGORIES).
-- `routes`: /me/credits; `cli`: `flask --app app credits ...`.
+- `routes`: /me/credits. The `credits` commands are in app/admin/credits_cli.py, the rules
+  page in app/admin/credit_rules_pages.py.
 """

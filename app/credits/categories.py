@@ -28,6 +28,15 @@ def target_for(config: Mapping[str, Any], category: str | None) -> float:
     return float(categories(config).get(category or "", default))
 
 
+def category_choices(config: Mapping[str, Any], current: str | None) -> list[tuple[str, str]]:
+    """Choices for a category field: none, each configured category, and `current` if it is no
+    longer configured (so saving the form does not silently drop it)."""
+    names = list(categories(config))
+    if current and current not in names:
+        names.append(current)
+    return [("", _("None (the default target)")), *((name, name) for name in names)]
+
+
 def category_problem(config: Mapping[str, Any], category: str) -> str | None:
     """Why `category` cannot be given to a user (None when it can)."""
     known = categories(config)
@@ -51,10 +60,10 @@ def set_category(
     """Give `user` a category (None: none); audit-logged; False when nothing changed.
     Raises ValueError with a translated message for an unknown category."""
     category = category or None
+    if category == user.category:
+        return False  # a category no longer configured may stay, but none can be given anew
     if category is not None and (problem := category_problem(config, category)):
         raise ValueError(problem)
-    if category == user.category:
-        return False
     audit.record(
         session,
         "user_category_changed",

@@ -1,4 +1,9 @@
-"""`flask --app app credits ...`: credit rules, adjustments, backfilling, user categories."""
+"""`flask --app app credits ...`: credit rules, adjustments, backfilling, user categories.
+
+Here rather than in app/credits because the commands look users up by username the way
+sign-in does (app.auth), and app.credits must not depend on app.auth: the progress rollups
+that write the ledger sit below auth in the package graph.
+"""
 
 from __future__ import annotations
 
