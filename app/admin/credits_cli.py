@@ -82,7 +82,8 @@ def rules_show() -> None:
         click.echo(describe(rule) + mark)
 
 
-@credits_cli.command("adjust")
+# A negative HOURS (-0.5) must reach the argument rather than be read as an option.
+@credits_cli.command("adjust", context_settings={"ignore_unknown_options": True})
 @click.argument("username")
 @click.argument("hours", type=float)
 @click.option("--reason", required=True, help="Why; the learner reads it on their record.")

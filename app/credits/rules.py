@@ -93,15 +93,13 @@ def _hours(data: dict[str, Any], key: str, problems: list[str], *, positive: boo
     if value is None:
         return None
     if not _number(value) or value < 0 or (positive and value == 0) or value > MAX_HOURS:
-        problems.append(
-            _(
-                "%(key)s must be a number of hours above 0 and at most %(max)d."
-                if positive
-                else "%(key)s must be a number of hours from 0 to %(max)d.",
-                key=key,
-                max=int(MAX_HOURS),
-            )
-        )
+        if positive:
+            message = _("%(key)s must be a number of hours above 0 and at most %(max)d.",
+                        key=key, max=int(MAX_HOURS))
+        else:
+            message = _("%(key)s must be a number of hours from 0 to %(max)d.",
+                        key=key, max=int(MAX_HOURS))
+        problems.append(message)
         return None
     return float(value)
 

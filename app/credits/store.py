@@ -33,7 +33,7 @@ def all_rules(session: Session) -> list[CreditRule]:
             select(CreditRule)
             .options(joinedload(CreditRule.loaded_by))
             .order_by(CreditRule.year.desc(), CreditRule.version.desc())
-        )
+        ).unique()  # a user's roles load with them (a joined collection)
     )
 
 

@@ -72,7 +72,7 @@ def year_credits(
             )
             .where(CreditEntry.user_id == user.id, CreditEntry.year == year)
             .order_by(CreditEntry.awarded_at, CreditEntry.id)
-        )
+        ).unique()  # a user's roles load with them (a joined collection)
     )
     years = set(
         session.scalars(
