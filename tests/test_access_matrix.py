@@ -52,6 +52,8 @@ MATRIX = [
     # Without a password given a moment ago in this browser there is no second step to take.
     ("GET", "/login/verify", _s(302, 302, 302, 302, 302, 302)),
     ("GET", "/static/css/site.css", _s(200, 200, 200, 200, 200, 200)),
+    ("GET", "/me/credits", SIGNED_IN),
+    ("GET", "/me/credits?year=2025", SIGNED_IN),
     ("GET", "/courses", SIGNED_IN),
     ("GET", "/courses/c1", SIGNED_IN),
     ("GET", "/courses/dr", _s(302, 404, 200, 404, 404, 200)),
@@ -73,6 +75,7 @@ MATRIX = [
     # the learner answers as if the learner did not exist, even for admins.
     ("GET", RECORD, THIS_UNIT),
     ("GET", f"{RECORD}?page=2", THIS_UNIT),
+    ("GET", f"{RECORD}?year=2025", THIS_UNIT),
     ("GET", RECORD_ELSEWHERE, _s(302, 404, 404, 404, 404, 404)),
     ("GET", "/reports/units/CITY/courses/c1?format=xlsx", THIS_UNIT),
     ("GET", "/reports/units/PROV", _s(302, 404, 404, 404, 404, 200)),
@@ -86,6 +89,7 @@ MATRIX = [
     ("GET", "/admin/audit", ADMIN_ONLY),
     ("GET", "/admin/audit?event=login&user=learner&from=2026-01-01", ADMIN_ONLY),
     ("GET", "/admin/audit.csv", ADMIN_ONLY),
+    ("GET", "/admin/credit-rules", ADMIN_ONLY),
     # POSTs carry a valid CSRF token but no other data: who gets past the door, and who doesn't.
     ("POST", "/login", _s(200, 302, 302, 302, 302, 302)),
     ("POST", "/activate", _s(422, 302, 302, 302, 302, 302)),
@@ -119,6 +123,8 @@ MATRIX = [
     ("POST", "/admin/users/import", _s(302, 404, 404, 404, 404, 422)),
     ("POST", "/admin/users/import/confirm", _s(302, 404, 404, 404, 404, 302)),
     ("POST", "/admin/users/import/codes.csv", _s(302, 404, 404, 404, 404, 302)),
+    # An empty rule file is refused on the page (422), nothing loaded.
+    ("POST", "/admin/credit-rules", _s(302, 404, 404, 404, 404, 422)),
     ("POST", "/logout", _s(302, 302, 302, 302, 302, 302)),
 ]
 

@@ -93,7 +93,8 @@ def test_without_a_rule_a_completion_earns_the_declared_hours(client, learner, s
     assert entry.explanation == [{"kind": "declared", "hours": 6.5}]
     assert entry.year == local_now_year(client)
     enrollment = session.scalar(select(Enrollment))
-    assert (entry.enrollment_id, entry.course_version) == (enrollment.id, enrollment.completed_version)
+    assert entry.enrollment_id == enrollment.id
+    assert entry.course_version == enrollment.completed_version
     assert enrollment.credit_hours_awarded == 6.5
 
 

@@ -175,3 +175,27 @@ def test_the_rule_in_force_is_the_latest_year_not_after_the_one_asked(app, sessi
         assert (in_2027.year, in_2027.version) == (2027, 2)
         # A rule stays in force in later years until one is loaded for them.
         assert store.rule_in_force(session, 2030).cap_per_year == 40
+
+
+def test_the_rules_page_loads_a_rule_and_shows_it_in_force(client, session):
+    from tests import factories
+    from tests.conftest import Auth, csrf_from
+
+    boss = factories.user(session, "boss", roles={"admin"})
+    Auth(client).login("boss")
+    page = client.get("/admin/credit-rules").text
+    assert "No rule is loaded" in page
+    wrong = client.post(
+        "/admin/credit-rules",
+        data={"csrf_token": csrf_from(page), "text": "year: 2020\nmethod: bands\nbands: []\n"},
+    )
+    assert wrong.status_code == 422
+    assert "bands must be a list" in wrong.text and "Nothing has been written" in wrong.text
+    assert session.scalar(select(func.count(CreditRule.id))) == 0
+    text = RULE_FILE.replace("year: 2027", "year: 2020")
+    done = client.post("/admin/credit-rules", data={"csrf_token": csrf_from(page), "text": text})
+    assert done.status_code == 302
+    page = client.get(done.headers["Location"]).text
+    assert "Rule of 2020, version 1, loaded." in page
+    assert "the rule of 2020, version 1." in page and "30 min or more: 1 h" in page
+    assert session.scalar(select(CreditRule.loaded_by_id)) == boss.id
