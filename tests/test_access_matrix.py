@@ -111,6 +111,9 @@ MATRIX = [
     ("POST", "/courses/c1/lessons/quiz/quiz/new", _s(302, 302, 302, 302, 302, 302)),
     ("POST", f"{RECORD}/attempt-grants", _s(302, 404, 404, 404, 422, 422)),
     ("POST", f"{RECORD_ELSEWHERE}/attempt-grants", _s(302, 404, 404, 404, 404, 404)),
+    # Adjusting credit hours: administrators only (an empty form is refused with 422).
+    ("POST", f"{RECORD}/credit-adjustments", _s(302, 404, 404, 404, 404, 422)),
+    ("POST", f"{RECORD_ELSEWHERE}/credit-adjustments", _s(302, 404, 404, 404, 404, 404)),
     ("POST", "/courses/c1/lessons/quiz/quiz/start", _s(302, 302, 302, 302, 302, 302)),
     ("POST", "/assignments/", _s(302, 404, 404, 422, 422, 422)),
     ("POST", "/assignments/{assignment}/remove", _s(302, 404, 404, 404, 302, 302)),

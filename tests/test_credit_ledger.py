@@ -278,3 +278,33 @@ def test_backfill_records_completions_written_around_the_app(app, runner, learne
     [entry] = entries(session)
     assert (entry.year, entry.hours, entry.explanation[-1]) == (2025, 4, {"kind": "backfilled"})
     assert "0 completion(s) recorded" in runner.invoke(args=["credits", "backfill"]).output
+
+
+def test_an_administrator_adjusts_hours_on_the_learner_record(app, client, learner, session):
+    boss = factories.user(session, "boss", roles={"admin"})
+    admin = app.test_client()
+    Auth(admin).login("boss")
+    url = "/reports/units/CITY/learners/ann"
+    page = admin.get(url).text
+    assert "Adjust credit hours" in page
+    refused = admin.post(
+        f"{url}/credit-adjustments",
+        data={"csrf_token": csrf_from(page), "hours": "-2", "year": "2026", "reason": "Error"},
+    )
+    assert refused.status_code == 422 and "cannot take the year below 0" in refused.text
+    done = admin.post(
+        f"{url}/credit-adjustments",
+        data={"csrf_token": csrf_from(page), "hours": "2.5", "year": "2026",
+              "reason": "Provincial seminar"},
+    )
+    assert done.status_code == 302 and "year=2026" in done.headers["Location"]
+    shown = admin.get(done.headers["Location"]).text
+    assert "2.5 credit hours recorded for Ann in 2026." in shown
+    assert "Adjusted by Boss: Provincial seminar" in shown
+    [entry] = entries(session)
+    assert (entry.hours, entry.created_by_id, entry.year) == (2.5, boss.id, 2026)
+    # HR see the record, not the form; the learner sees the entry on their own page.
+    hr = app.test_client()
+    Auth(hr).login("hana")
+    assert "Adjust credit hours" not in hr.get(url).text
+    assert "Provincial seminar" in client.get("/me/credits?year=2026").text
