@@ -199,3 +199,13 @@ def test_the_rules_page_loads_a_rule_and_shows_it_in_force(client, session):
     assert "Rule of 2020, version 1, loaded." in page
     assert "the rule of 2020, version 1." in page and "30 min or more: 1 h" in page
     assert session.scalar(select(CreditRule.loaded_by_id)) == boss.id
+
+
+def test_every_problem_of_a_rule_file_is_listed_at_once(app):
+    text = "method: bands\nbands:\n  - {from: 0, to: 10, hours: 1}\n  - {from: 20, hours: 2}\n"
+    with app.app_context(), pytest.raises(RuleFileError) as refused:
+        check_rule_text(text)
+    assert refused.value.problems == [
+        "year must be the year the rule takes effect, e.g. 2027.",
+        "No band covers 10 to 20 minutes.",
+    ]

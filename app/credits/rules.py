@@ -104,8 +104,15 @@ def _hours(data: dict[str, Any], key: str, problems: list[str], *, positive: boo
     return float(value)
 
 
-def _bands(items: Any, problems: list[str]) -> tuple[Band, ...]:
+def _bands(items: Any, found: list[str]) -> tuple[Band, ...]:
     """The bands, sorted, once each is well formed and together they cover every length."""
+    problems: list[str] = []
+    bands = _band_list(items, problems)
+    found += problems
+    return bands
+
+
+def _band_list(items: Any, problems: list[str]) -> tuple[Band, ...]:
     if not isinstance(items, list) or not items:
         problems.append(_("bands must be a list of {from, to, hours} entries."))
         return ()
