@@ -44,6 +44,37 @@ def _float_env(name: str, default: float) -> float:
     return float(value) if value not in (None, "") else default
 
 
+DEFAULT_CREDIT_CATEGORIES = "厅局级,县处级,乡科级,一般干部"
+
+
+def parse_credit_categories(text: str, default_target: float) -> dict[str, float]:
+    """`"厅局级=40, 县处级, 一般干部=60"` -> each category with its yearly credit-hour target (a
+    name without `=` has the default target). Refuses what would silently give a wrong target:
+    an empty or long name, a name twice, a target that is not a non-negative number."""
+    categories: dict[str, float] = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        name, _sep, target = part.partition("=")
+        name = name.strip()
+        if not name or len(name) > 32 or name in categories:
+            raise RuntimeError(
+                f"CREDIT_CATEGORIES: {part.strip()!r} is empty, longer than 32 characters or"
+                " given twice. Write names with optional targets: 厅局级=50,县处级=50."
+            )
+        try:
+            hours = float(target) if target.strip() else default_target
+        except ValueError:
+            hours = -1.0
+        if not hours >= 0:
+            raise RuntimeError(
+                f"CREDIT_CATEGORIES: the target of {name} ({target.strip()!r}) is not a number"
+                " of hours (0 or more)."
+            )
+        categories[name] = hours
+    return categories
+
+
 # The role names of app.models.ROLES (config is read before the app is imported; a test keeps
 # the two the same).
 KNOWN_ROLES = ("learner", "trainer", "hr", "admin")
@@ -92,6 +123,11 @@ class Config:
     ACTIVATION_CODE_DAYS = _int_env("ACTIVATION_CODE_DAYS", 14)
 
     ANNUAL_CREDIT_HOURS_TARGET = _float_env("ANNUAL_CREDIT_HOURS_TARGET", 50)
+    # Cadre categories a user may have, each with its yearly target (app.credits.categories).
+    CREDIT_CATEGORIES = parse_credit_categories(
+        os.environ.get("CREDIT_CATEGORIES", DEFAULT_CREDIT_CATEGORIES),
+        ANNUAL_CREDIT_HOURS_TARGET,
+    )
     # Most minutes of time on task counted per lesson; 0 means twice the lesson's estimate.
     LESSON_TIME_CAP_MINUTES = _int_env("LESSON_TIME_CAP_MINUTES", 0)
 

@@ -49,6 +49,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from app.admin import (
         audit_pages,  # noqa: F401  (adds the audit log to the admin pages)
         course_editors,  # noqa: F401  (adds the course editors pages)
+        credit_rules_pages,  # noqa: F401  (adds the credit rules page)
     )
     from app.admin import routes as admin
     from app.assignments import routes as assignments
@@ -58,6 +59,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     )
     from app.auth import routes as auth
     from app.auth import security_pages as _second_factor  # noqa: F401  (pages and gate)
+    from app.credits import routes as credits
     from app.learning import routes as learning
     from app.main import routes as main
     from app.quiz import routes as quiz
@@ -67,10 +69,17 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from app.studio import publishing as _publishing  # noqa: F401  (publish, discard)
     from app.studio import routes as studio
 
-    blueprints = (
-        main.bp, auth.bp, learning.bp, admin.bp, assignments.bp, quiz.bp, reports.bp, studio.bp
-    )
-    for blueprint in blueprints:
+    for blueprint in (
+        main.bp,
+        auth.bp,
+        learning.bp,
+        admin.bp,
+        assignments.bp,
+        quiz.bp,
+        reports.bp,
+        studio.bp,
+        credits.bp,
+    ):
         app.register_blueprint(blueprint)
 
     cli.init_app(app)

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app import migrations
+from app.admin.credits_cli import credits_cli
 from app.assignments.cli import assignments_cli
 from app.auth import second_factor
 from app.auth import services as accounts
@@ -124,3 +125,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(assignments_cli)
     app.cli.add_command(reports_cli)
     app.cli.add_command(attempts_cli)
+    app.cli.add_command(credits_cli)

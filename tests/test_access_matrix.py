@@ -62,6 +62,8 @@ MATRIX = [
     # Without a password given a moment ago in this browser there is no second step to take.
     ("GET", "/login/verify", _s(302, 302, 302, 302, 302, 302)),
     ("GET", "/static/css/site.css", _s(200, 200, 200, 200, 200, 200)),
+    ("GET", "/me/credits", SIGNED_IN),
+    ("GET", "/me/credits?year=2025", SIGNED_IN),
     ("GET", "/courses", SIGNED_IN),
     ("GET", "/courses/c1", SIGNED_IN),
     ("GET", "/courses/dr", _s(302, 404, 200, 404, 404, 200)),
@@ -83,6 +85,7 @@ MATRIX = [
     # the learner answers as if the learner did not exist, even for admins.
     ("GET", RECORD, THIS_UNIT),
     ("GET", f"{RECORD}?page=2", THIS_UNIT),
+    ("GET", f"{RECORD}?year=2025", THIS_UNIT),
     ("GET", RECORD_ELSEWHERE, _s(302, 404, 404, 404, 404, 404)),
     ("GET", "/reports/units/CITY/courses/c1?format=xlsx", THIS_UNIT),
     ("GET", "/reports/units/PROV", _s(302, 404, 404, 404, 404, 200)),
@@ -103,6 +106,7 @@ MATRIX = [
     ("GET", "/studio/revisions/{revision}", C1_REVISION),
     ("GET", "/studio/revisions/{revision}/source/course.md", C1_REVISION),
     ("GET", "/studio/revisions/{revision}/source/assets/a.svg", C1_REVISION),
+    ("GET", "/admin/credit-rules", ADMIN_ONLY),
     # POSTs carry a valid CSRF token but no other data: who gets past the door, and who doesn't.
     ("POST", "/login", _s(200, 302, 302, 302, 302, 302)),
     ("POST", "/activate", _s(422, 302, 302, 302, 302, 302)),
@@ -124,6 +128,9 @@ MATRIX = [
     ("POST", "/courses/c1/lessons/quiz/quiz/new", _s(302, 302, 302, 302, 302, 302)),
     ("POST", f"{RECORD}/attempt-grants", _s(302, 404, 404, 404, 422, 422)),
     ("POST", f"{RECORD_ELSEWHERE}/attempt-grants", _s(302, 404, 404, 404, 404, 404)),
+    # Adjusting credit hours: administrators only (an empty form is refused with 422).
+    ("POST", f"{RECORD}/credit-adjustments", _s(302, 404, 404, 404, 404, 422)),
+    ("POST", f"{RECORD_ELSEWHERE}/credit-adjustments", _s(302, 404, 404, 404, 404, 404)),
     ("POST", "/courses/c1/lessons/quiz/quiz/start", _s(302, 302, 302, 302, 302, 302)),
     ("POST", "/assignments/", _s(302, 404, 404, 422, 422, 422)),
     ("POST", "/assignments/{assignment}/remove", _s(302, 404, 404, 404, 302, 302)),
@@ -147,6 +154,8 @@ MATRIX = [
     # No GIT_WEBHOOK_SECRET here, so the hook does not exist; with one, only the signature
     # counts, whoever sends it (tests/studio/test_git_pull.py).
     ("POST", "/studio/hooks/git", _s(404, 404, 404, 404, 404, 404)),
+    # An empty rule file is refused on the page (422), nothing loaded.
+    ("POST", "/admin/credit-rules", _s(302, 404, 404, 404, 404, 422)),
     ("POST", "/logout", _s(302, 302, 302, 302, 302, 302)),
 ]
 

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.assignments.services import assign
+from app.credits.ledger import backfill_completions
 from app.db import db
 from app.models import AuditEvent, Course, Enrollment, Unit, User
 from tests import factories
@@ -48,7 +49,7 @@ def _enroll(writer, user, course, status, *, best=None, when=None):  # noqa: ANN
 
 
 @pytest.fixture
-def org(sync_course):
+def org(app, sync_course):
     """PROV > CITY > (COUNTY1, COUNTY2), OTHER; c1 assigned to PROV (past due), c2 to COUNTY1."""
     sync_course(_course_files("c1"), folder="c1")
     sync_course(_course_files("c2"), folder="c2")
@@ -83,6 +84,11 @@ def org(sync_course):
     factories.user(w, "root", roles={"admin"}, unit=prov)
     factories.user(w, "tess", roles={"trainer"}, unit=city)
     factories.user(w, "lena", roles={"learner"}, unit=city)
+    # The enrollments were written around the app: give them their ledger entries, as
+    # `credits backfill` does, since every report total is a sum of the ledger.
+    w.flush()
+    with app.app_context():
+        backfill_completions(w)
     w.commit()
     w.close()
 
@@ -359,3 +365,53 @@ def test_reports_run_the_same_number_of_queries_at_two_sizes(app, org, count_que
     w.close()
     large = [queries_of(url) for url in urls]
     assert small == large
+
+
+def test_report_credit_hours_are_ledger_sums_in_the_same_number_of_queries(
+    app, org, count_queries
+):
+    """An adjustment counts in the unit report; a course's report and the learner list show
+    only that course's awards; growing the ledger adds no query."""
+    from app.credits.ledger import adjust
+
+    client = _login(app, "root")
+
+    def adjust_all(usernames: list[str], hours: float) -> None:
+        w = db.new_session()
+        with app.app_context():
+            for name in usernames:
+                learner = w.scalar(select(User).where(User.username == name))
+                adjust(w, learner, hours, reason="Seminar", year=2026, actor=None)
+        w.commit()
+        w.close()
+
+    def hours(url: str) -> tuple[dict[str, str], int]:
+        with count_queries() as queries:
+            response = client.get(url)
+            rows = _csv(response)
+        totals = {row["unit_code"]: row["credit_hours"] for row in rows}
+        return totals, queries.count
+
+    adjust_all(["a"], 1.5)
+    totals, small = hours("/reports/units/CITY?format=csv")
+    assert (totals["COUNTY1"], totals["COUNTY2"], totals["CITY"]) == ("3.5", "2.0", "5.5")
+    by_course, small_course = hours("/reports/units/CITY?format=csv&course=c1")
+    assert by_course["COUNTY1"] == "2.0"
+    learners = _csv(client.get("/reports/units/CITY/learners?format=csv"))
+    by_pair = {(r["username"], r["course_id"]): r["credit_hours"] for r in learners}
+    assert by_pair[("a", "c1")] == "2.0"
+
+    w = db.new_session()
+    county2 = w.scalar(select(Unit).where(Unit.code == "COUNTY2"))
+    names = []
+    for i in range(3):
+        unit = factories.unit(w, f"MORE{i}", parent=county2)
+        for j in range(5):
+            names.append(factories.user(w, f"m{i}-{j}", unit=unit, password=None).username)
+    w.commit()
+    w.close()
+    adjust_all(names, 1.0)
+    totals, large = hours("/reports/units/CITY?format=csv")
+    assert (totals["COUNTY2"], totals["CITY"]) == ("17.0", "20.5")
+    assert hours("/reports/units/CITY?format=csv&course=c1")[1] == small_course
+    assert large == small

@@ -11,6 +11,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -42,6 +43,11 @@ class EditUserForm(AcademyForm):
         _l("Roles"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES]
     )
     unit_code = StringField(_l("Unit code"), validators=[Optional(), Length(max=64)])
+    # Choices: "" (none) and the configured categories, set by the view (they are settings);
+    # the service checks the value, so a category removed from the settings can stay.
+    category = SelectField(
+        _l("Category"), choices=[], validate_choice=False, validators=[Optional()]
+    )
     active = BooleanField(_l("Account is active (the person can sign in)"))
     confirm_deactivate = BooleanField(
         _l("I understand that deactivating signs this person out everywhere at once.")
@@ -110,4 +116,17 @@ class CourseEditorForm(AcademyForm):
 
     username = StringField(
         _l("Username of the trainer"), validators=[DataRequired(), Length(max=64)]
+    )
+
+
+class CreditRuleForm(AcademyForm):
+    """A credit rule file (YAML) pasted in, to check and load."""
+
+    text = TextAreaField(
+        _l("Rule file (YAML)"),
+        validators=[DataRequired(_l("Paste the rule file.")), Length(max=20000)],
+    )
+    replace = BooleanField(
+        _l("Replace the rule of that year for completions from now on (awards already made"
+           " keep theirs)")
     )

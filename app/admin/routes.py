@@ -6,7 +6,7 @@ confirmation, which carries the signed file back, writes it.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -24,6 +24,7 @@ from app.admin.forms import (
 from app.auth import second_factor
 from app.auth.forms import EmptyForm
 from app.auth.services import AccountError
+from app.credits.categories import category_choices
 from app.db import db
 from app.imports import sealed
 from app.imports import units as units_import
@@ -88,9 +89,11 @@ def edit_user(user_id: int) -> Response | str | tuple[str, int]:
     """Change a user's roles, unit and active flag; deactivating needs a ticked confirmation."""
     user = db.session.get(User, user_id) or abort(404)
     form = EditUserForm()
+    form.category.choices = category_choices(current_app.config, user.category)
     if not form.is_submitted():
         form.roles.data = sorted(user.role_names)
         form.unit_code.data = user.unit.code if user.unit else ""
+        form.category.data = user.category or ""
         form.active.data = user.is_active
     elif form.validate():
         if user.is_active and not form.active.data and not form.confirm_deactivate.data:
@@ -102,6 +105,10 @@ def edit_user(user_id: int) -> Response | str | tuple[str, int]:
                     user,
                     roles=set(form.roles.data or []),
                     unit_code=(form.unit_code.data or "").strip(),
+                    # A form without the field (an older page) keeps the category.
+                    category=(form.category.data or None)
+                    if form.category.raw_data
+                    else user.category,
                     active=bool(form.active.data),
                     actor=_actor(),
                 )

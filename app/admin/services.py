@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from app import audit
 from app.auth import codes
 from app.auth.services import AccountError, end_all_sessions, set_active, set_roles
+from app.credits.categories import set_category
 from app.models import Unit, User
 from app.organisation.tree import unit_by_code
 from app.web.pagination import Page, page_window
@@ -55,8 +57,9 @@ def update_user(
     unit_code: str,
     active: bool,
     actor: User,
+    category: str | None = None,
 ) -> None:
-    """Change a user's unit, roles and active flag, each change audit-logged.
+    """Change a user's unit, roles, category and active flag, each change audit-logged.
 
     Raises AccountError for an unknown unit, or when administrators would lock themselves out.
     Deactivating ends every session of the user at once.
@@ -78,6 +81,10 @@ def update_user(
             after=unit.code if unit else None,
         )
         user.unit = unit
+    try:
+        set_category(session, user, category, config=current_app.config, actor_id=actor.id)
+    except ValueError as error:
+        raise AccountError(str(error)) from None
     set_roles(session, user, roles, actor_id=actor.id)
     if active != user.is_active:
         set_active(session, user, active, actor_id=actor.id)

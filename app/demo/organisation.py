@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import audit
+from app.credits.ledger import backfill_completions
 from app.demo.bulk import FreeIds, advance_sequences, first_free_ids, free_prefix, insert_rows
 from app.demo.learner_progress import LESSONS_PER_COURSE, ProgressCounts, progress_rows
 from app.models import (
@@ -340,6 +341,8 @@ def generate_organisation(
             progress(stop - start)
 
     advance_sequences(session, (Unit, User, Course, Module, Lesson))
+    # The completions were written in bulk, around the app: record their credit hours.
+    backfill_completions(session)
     assigned_pairs = session.scalar(
         select(func.count())
         .select_from(User)

@@ -62,12 +62,13 @@ def decode(data: bytes) -> str:
 
 
 def read_rows(
-    data: bytes, columns: tuple[str, ...]
+    data: bytes, columns: tuple[str, ...], optional: tuple[str, ...] = ()
 ) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
     """Decode and split a CSV file into (row number, {column: trimmed value}) pairs.
 
     Columns may come in any order; extra columns are ignored; blank rows are skipped (but
-    counted, so the numbers match the spreadsheet).
+    counted, so the numbers match the spreadsheet). An `optional` column is read when the
+    header has it, and is then in every row's values (absent from them otherwise).
     """
     try:
         text = decode(data)
@@ -91,7 +92,7 @@ def read_rows(
                 ),
             )
         ]
-    where = {name: header.index(name) for name in columns}
+    where = {name: header.index(name) for name in (*columns, *optional) if name in header}
     rows = []
     errors = []
     for number, record in enumerate(records[1:], start=2):

@@ -1,4 +1,5 @@
-"""Importing a users file (`username,full_name,email,unit_code,roles`): check, then apply.
+"""Importing a users file (`username,full_name,email,unit_code,roles`, and an optional
+`category` column, the cadre category of app.credits.categories): check, then apply.
 
 Checking never writes: it gives a plan or row errors, reading the database in a bounded number
 of queries (the file's units and existing users in batches of 500 names). Applying writes new
@@ -22,6 +23,7 @@ from app import audit
 from app.auth import codes
 from app.auth.identity_text import name_problem, normalise_username, username_problem
 from app.auth.services import new_session_token
+from app.credits.categories import category_problem
 from app.imports.bulk import ImportSummary, forget_cached
 from app.imports.codes_file import IssuedCode
 from app.imports.csv_files import RowError, chunks, read_rows
@@ -29,6 +31,8 @@ from app.models import ROLES, Unit, User, UserRole
 from app.models.types import utcnow
 
 USER_COLUMNS = ("username", "full_name", "email", "unit_code", "roles")
+# Read when the header has them; older files without them import as before.
+OPTIONAL_USER_COLUMNS = ("category",)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ROLE_SEPARATORS = re.compile(r"[;；]")
 
@@ -43,6 +47,7 @@ class ExistingUser:
     email: str | None
     unit_id: int | None
     has_password: bool
+    category: str | None
     roles: frozenset[tuple[str, int | None]]  # (role, HR scope unit id)
 
 
@@ -57,6 +62,7 @@ class PlannedUser:
     unit_code: str
     unit_id: int
     roles: frozenset[tuple[str, int | None]]  # the roles the user ends up with
+    category: str | None  # the category the user ends up with
     action: str  # create | update | unchanged
 
 
@@ -82,10 +88,11 @@ def _role_names(text: str) -> tuple[set[str], list[str]]:
 def plan_users(session: Session, data: bytes) -> UsersPlan:
     """Check a users file (`username,full_name,email,unit_code,roles`); write nothing.
 
-    An empty roles cell means learner for a new user and "keep the roles" for an existing one.
+    An empty roles cell means learner for a new user and "keep the roles" for an existing one;
+    an empty or missing category likewise keeps an existing user's category.
     """
     plan = UsersPlan()
-    records, plan.errors = read_rows(data, USER_COLUMNS)
+    records, plan.errors = read_rows(data, USER_COLUMNS, OPTIONAL_USER_COLUMNS)
     if plan.errors:
         return plan
     usernames = {normalise_username(values["username"]) for _n, values in records}
@@ -100,6 +107,7 @@ def plan_users(session: Session, data: bytes) -> UsersPlan:
         username = normalise_username(values["username"])
         full_name, email, unit_code = values["full_name"], values["email"], values["unit_code"]
         role_names, unknown_roles = _role_names(values["roles"])
+        category = values.get("category", "")
         problems = []
         name_issue = username_problem(username)
         if name_issue:
@@ -129,6 +137,8 @@ def plan_users(session: Session, data: bytes) -> UsersPlan:
                     known=", ".join(ROLES),
                 )
             )
+        if category and (issue := category_problem(current_app.config, category)):
+            problems.append(issue)
         if username and username not in first_row:
             first_row[username] = number
         if problems:
@@ -136,7 +146,7 @@ def plan_users(session: Session, data: bytes) -> UsersPlan:
             continue
         plan.rows.append(
             _user_row(number, username, full_name, email or None, unit_code, units[unit_code],
-                      role_names, plan.existing.get(username))
+                      role_names, category or None, plan.existing.get(username))
         )
     return plan
 
@@ -149,6 +159,7 @@ def _user_row(
     unit_code: str,
     unit_id: int,
     role_names: set[str],
+    category: str | None,
     old: ExistingUser | None,
 ) -> PlannedUser:
     """A valid row with the roles the user will hold and whether anything changes."""
@@ -159,14 +170,18 @@ def _user_row(
     if old is None:
         action = "create"
     else:
-        same = (old.full_name, old.email, old.unit_id, old.roles) == (
+        category = category or old.category
+        same = (old.full_name, old.email, old.unit_id, old.roles, old.category) == (
             full_name,
             email,
             unit_id,
             roles,
+            category,
         )
         action = "unchanged" if same else "update"
-    return PlannedUser(number, username, full_name, email, unit_code, unit_id, roles, action)
+    return PlannedUser(
+        number, username, full_name, email, unit_code, unit_id, roles, category, action
+    )
 
 
 def _existing_users(session: Session, usernames: set[str]) -> dict[str, ExistingUser]:
@@ -181,6 +196,7 @@ def _existing_users(session: Session, usernames: set[str]) -> dict[str, Existing
                 User.email,
                 User.unit_id,
                 User.password_hash.is_not(None),
+                User.category,
             ).where(User.username.in_(batch))
         ).all()
     roles: dict[int, set[tuple[str, int | None]]] = {row[0]: set() for row in rows}
@@ -275,6 +291,7 @@ def _insert_users(
                 "full_name": row.full_name,
                 "email": row.email,
                 "unit_id": row.unit_id,
+                "category": row.category,
                 "session_token": new_session_token(),
                 "is_active": True,
                 "must_change_password": False,
@@ -308,6 +325,7 @@ def _update_users(
                     "full_name": row.full_name,
                     "email": row.email,
                     "unit_id": row.unit_id,
+                    "category": row.category,
                 }
                 for row in updated
             ],

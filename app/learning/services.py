@@ -6,13 +6,13 @@ Each function is a small, fixed number of queries whatever the course or catalog
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
 from app.content.lookup import visible_courses
+from app.credits.totals import year_total
 from app.models import (
     Course,
     Enrollment,
@@ -212,13 +212,6 @@ class Dashboard:
     today: date
 
 
-def year_bounds(today: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """The UTC instants where the local calendar year of `today` starts and ends."""
-    start = datetime(today.year, 1, 1, tzinfo=zone).astimezone(UTC)
-    end = datetime(today.year + 1, 1, 1, tzinfo=zone).astimezone(UTC)
-    return start, end
-
-
 def first_unfinished_lessons(
     session: Session, user: User, course_ids: list[int]
 ) -> dict[int, Lesson]:
@@ -253,9 +246,10 @@ def first_unfinished_lessons(
 
 
 def dashboard(
-    session: Session, user: User, *, target: float, zone: ZoneInfo, today: date
+    session: Session, user: User, *, target: float, today: date
 ) -> Dashboard:
-    """Continue learning, required courses, this year's credit hours and completed courses."""
+    """Continue learning, required courses, this year's credit hours (the ledger's sum for the
+    local year of `today`) against the learner's `target`, and completed courses."""
     rows = session.scalars(
         select(Enrollment)
         .join(Course, Course.id == Enrollment.course_id)
@@ -263,12 +257,7 @@ def dashboard(
         .where(Enrollment.user_id == user.id, Course.status == "published")
         .order_by(Enrollment.last_activity_at.desc().nulls_last(), Course.title)
     ).all()
-    start, end = year_bounds(today, zone)
-    hours = sum(
-        e.credit_hours_awarded
-        for e in rows
-        if e.completed_at is not None and start <= e.completed_at < end
-    )
+    hours = year_total(session, user, today.year)
     by_course = {e.course_id: e for e in rows}
     assigned = session.execute(
         select(Course, UnitCourse.due_date)

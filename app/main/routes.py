@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import (
     Blueprint,
     abort,
@@ -19,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from app.auth.forms import EmptyForm
 from app.auth.redirects import safe_next
+from app.credits.categories import target_for
 from app.db import db
 from app.i18n import local_now
 from app.learning.services import dashboard
@@ -33,12 +32,11 @@ def index() -> Response | str:
     """The signed-in person's dashboard; visitors are sent to sign in."""
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    user = current_user._get_current_object()
     board = dashboard(
         db.session,
-        current_user._get_current_object(),
-        target=current_app.config["ANNUAL_CREDIT_HOURS_TARGET"],
-        zone=zone,
+        user,
+        target=target_for(current_app.config, user.category),
         today=local_now().date(),
     )
     return render_template("main/index.html", board=board)

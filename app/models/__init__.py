@@ -3,6 +3,7 @@
 from app.models.assignment import Assignment, UnitCourse
 from app.models.audit import AuditEvent
 from app.models.content import Course, CourseAsset, Lesson, Module, Question, QuestionVersion
+from app.models.credits import CreditEntry, CreditRule
 from app.models.identity import ROLES, LoginAttempt, LoginThrottle, Unit, User, UserRole
 from app.models.mfa import RecoveryCode, TotpCredential
 from app.models.progress import ENROLLMENT_STATUSES, Enrollment, LessonProgress
@@ -21,6 +22,8 @@ __all__ = [
     "CourseAsset",
     "CourseEditor",
     "CourseRevision",
+    "CreditEntry",
+    "CreditRule",
     "Enrollment",
     "Lesson",
     "LessonProgress",

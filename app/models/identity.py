@@ -71,6 +71,8 @@ class User(Base):
     # Part of the login cookie; replacing it ends every session of this user at once.
     session_token: Mapped[str] = mapped_column(String(64))
     locale: Mapped[str | None] = mapped_column(String(8))
+    # Cadre category (厅局级, 县处级...): one of CREDIT_CATEGORIES, which sets the yearly target.
+    category: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -1,14 +1,17 @@
 """Keeping the enrollment rollup right: after a learner's event, and after a course changes.
 
 The rollup (completed lessons, percent, status, credit hours) is what every page and report
-reads, so it is written in the same transaction as whatever changes it.
+reads, so it is written in the same transaction as whatever changes it. A completion writes
+its credit-hour ledger entry (app.credits.ledger) in that transaction too; the enrollment's
+`credit_hours_awarded` mirrors the entry, and totals are summed from the ledger.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Numeric, Select, and_, case, cast, func, select, update
+from sqlalchemy import Numeric, Select, and_, bindparam, case, cast, func, select, update
 from sqlalchemy.orm import Session
 
+from app.credits.ledger import award_completions
 from app.models import Course, Enrollment, Lesson, LessonProgress
 from app.models.types import utcnow
 
@@ -27,8 +30,9 @@ def _completed_lessons(user_id: object, course_id: object) -> Select[tuple[int]]
     )
 
 
-def complete_if_done(enrollment: Enrollment, course: Course) -> bool:
-    """Mark the enrollment completed (with credit hours) if every visible lesson is done."""
+def complete_if_done(session: Session, enrollment: Enrollment, course: Course) -> bool:
+    """Mark the enrollment completed if every visible lesson is done, and award its credit
+    hours under the rule in force (a ledger entry)."""
     if enrollment.status == "completed" or course.lesson_count == 0:
         return False
     if enrollment.completed_lessons < course.lesson_count:
@@ -37,7 +41,10 @@ def complete_if_done(enrollment: Enrollment, course: Course) -> bool:
     enrollment.percent = 100.0
     enrollment.completed_at = utcnow()
     enrollment.completed_version = course.version
-    enrollment.credit_hours_awarded = course.credit_hours
+    awarded = award_completions(
+        session, course, [(enrollment.id, enrollment.user_id)], at=enrollment.completed_at
+    )
+    enrollment.credit_hours_awarded = awarded[enrollment.id]
     return True
 
 
@@ -55,7 +62,7 @@ def refresh_enrollment(session: Session, enrollment: Enrollment, course: Course)
     enrollment.percent = round(min(100.0, enrollment.completed_lessons * 100.0 / total), 1)
     if enrollment.status == "not_started" and enrollment.started_at is not None:
         enrollment.status = "in_progress"
-    complete_if_done(enrollment, course)
+    complete_if_done(session, enrollment, course)
 
 
 def refresh_course_rollups(session: Session, course: Course) -> None:
@@ -76,16 +83,29 @@ def refresh_course_rollups(session: Session, course: Course) -> None:
         )
         .execution_options(synchronize_session=False)
     )
-    if course.lesson_count:
-        session.execute(
-            update(Enrollment)
-            .where(unfinished, Enrollment.completed_lessons >= course.lesson_count)
-            .values(
-                status="completed",
-                percent=100.0,
-                completed_at=utcnow(),
-                completed_version=course.version,
-                credit_hours_awarded=course.credit_hours,
-            )
-            .execution_options(synchronize_session=False)
-        )
+    if not course.lesson_count:
+        return
+    # Lessons archived by the sync may have finished some enrollments: lock them, award their
+    # hours (one batch, a bounded number of queries) and mark them completed with the hours.
+    done = session.execute(
+        select(Enrollment.id, Enrollment.user_id)
+        .where(unfinished, Enrollment.completed_lessons >= course.lesson_count)
+        .with_for_update()
+    ).all()
+    if not done:
+        return
+    now = utcnow()
+    awarded = award_completions(session, course, [(row.id, row.user_id) for row in done], at=now)
+    table = Enrollment.__table__
+    session.connection().execute(
+        update(table)
+        .where(table.c.id == bindparam("enrollment_id"))
+        .values(
+            status="completed",
+            percent=100.0,
+            completed_at=now,
+            completed_version=course.version,
+            credit_hours_awarded=bindparam("hours"),
+        ),
+        [{"enrollment_id": key, "hours": hours} for key, hours in awarded.items()],
+    )

@@ -1,11 +1,13 @@
-"""Forms of the report pages: granting a learner more attempts at a quiz."""
+"""Forms of the report pages: granting a learner more attempts at a quiz, adjusting credit
+hours."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, IntegerField, TextAreaField
+from wtforms import FloatField, HiddenField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from app.credits.ledger import MAX_ADJUSTMENT
 from app.models.quiz import REASON_MAX_LENGTH
 from app.quiz.grants import MAX_GRANT_COUNT
 from app.web.forms import AcademyForm
@@ -32,3 +34,16 @@ class GrantAttemptsForm(AcademyForm):
             field.id = f"{field.name}-{lesson_id}"
             field.label.field_id = field.id
         return self
+
+
+class AdjustCreditsForm(AcademyForm):
+    """An administrator's correction of a learner's credit hours in one year, and why."""
+
+    hours = FloatField(
+        _l("Credit hours (negative to take away)"),
+        validators=[InputRequired(), NumberRange(min=-MAX_ADJUSTMENT, max=MAX_ADJUSTMENT)],
+    )
+    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
+    reason = TextAreaField(
+        _l("Reason (the learner sees it)"), validators=[DataRequired(), Length(max=500)]
+    )

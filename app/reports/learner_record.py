@@ -13,8 +13,10 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.credits.totals import all_time_total
 from app.models import (
     Course,
+    CreditEntry,
     Enrollment,
     Lesson,
     LessonProgress,
@@ -97,7 +99,7 @@ class CourseRecord:
 
 @dataclass(frozen=True)
 class LearnerRecord:
-    """A page of the learner's courses, and their credit hours in all."""
+    """A page of the learner's courses, and their credit hours in all (the ledger's sum)."""
 
     learner: User
     courses: Page[CourseRecord]
@@ -107,10 +109,11 @@ class LearnerRecord:
 def _courses_query(learner: User):  # noqa: ANN202
     """The learner's courses: those they are enrolled in and those assigned to their unit."""
     return (
-        select(Course, Enrollment, UnitCourse)
+        select(Course, Enrollment, UnitCourse, CreditEntry.hours)
         .outerjoin(
             Enrollment, and_(Enrollment.course_id == Course.id, Enrollment.user_id == learner.id)
         )
+        .outerjoin(CreditEntry, CreditEntry.enrollment_id == Enrollment.id)
         .outerjoin(
             UnitCourse,
             and_(UnitCourse.course_id == Course.id, UnitCourse.unit_id == learner.unit_id),
@@ -187,27 +190,23 @@ def learner_record(session: Session, learner: User, *, page: int = 1) -> Learner
     rows = session.execute(
         query.order_by(Course.title, Course.id).offset(window.offset).limit(window.limit)
     ).all()
-    lessons = _lessons(session, learner, [course.id for course, _e, _u in rows]) if rows else {}
+    lessons = _lessons(session, learner, [row[0].id for row in rows]) if rows else {}
     if lessons:
         _add_attempts(session, learner, lessons)
         for lesson_id, found in grants_by_lesson(session, learner, lessons).items():
             lessons[lesson_id].grants = found
-    credit_hours = session.scalar(
-        select(func.coalesce(func.sum(Enrollment.credit_hours_awarded), 0.0)).where(
-            Enrollment.user_id == learner.id, Enrollment.status == "completed"
-        )
-    )
+    credit_hours = all_time_total(session, learner)
     courses = [
         CourseRecord(
             course=course,
             status=enrollment.status if enrollment else "not_started",
             percent=enrollment.percent if enrollment else 0.0,
-            credit_hours=enrollment.credit_hours_awarded if enrollment else 0.0,
+            credit_hours=hours or 0.0,
             completed_at=enrollment.completed_at if enrollment else None,
             due_date=assigned.due_date if assigned else None,
             assigned=assigned is not None,
             lessons=[r for r in lessons.values() if r.lesson.course_id == course.id],
         )
-        for course, enrollment, assigned in rows
+        for course, enrollment, assigned, hours in rows
     ]
-    return LearnerRecord(learner, window.with_items(courses), float(credit_hours or 0))
+    return LearnerRecord(learner, window.with_items(courses), credit_hours)

@@ -1,4 +1,5 @@
 """Report queries: aggregate SQL over the stored rollups, a fixed number of statements each.
+Credit hours come from the ledger (app.credits), never from the enrollments.
 
 Nothing here runs a query per learner or per unit. The unit report aggregates learner-course
 pairs per unit in the database (a few thousand rows at most) and rolls those up to the child
@@ -15,7 +16,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
-from app.models import Course, Enrollment, Lesson, LessonProgress, Module, Unit, UnitCourse, User
+from app.credits.totals import hours_by_unit_path
+from app.models import (
+    Course,
+    CreditEntry,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    Module,
+    Unit,
+    UnitCourse,
+    User,
+)
 from app.organisation.tree import in_subtree
 
 STATUSES = ("completed", "in_progress", "not_started", "overdue")
@@ -169,22 +181,12 @@ def unit_report(session: Session, root: Unit, filters: ReportFilters) -> list[Un
             .group_by(Unit.path)
         ).all()
     )
-    credit_query = (
-        select(Unit.path, func.sum(Enrollment.credit_hours_awarded))
-        .select_from(Enrollment)
-        .join(User, User.id == Enrollment.user_id)
-        .join(Unit, Unit.id == User.unit_id)
-        .where(
-            in_subtree(Unit.path, root.path),
-            User.is_active.is_(True),
-            Enrollment.status == "completed",
-            _in_period(Enrollment.completed_at, filters),
-        )
-        .group_by(Unit.path)
+    # Hours from the ledger: completions, adjustments and any other entry, by when earned.
+    start, end = filters.period_bounds()
+    course_id = filters.course.id if filters.course is not None else None
+    credits = dict(
+        session.execute(hours_by_unit_path(root, start=start, end=end, course_id=course_id)).all()
     )
-    if filters.course is not None:
-        credit_query = credit_query.where(Enrollment.course_id == filters.course.id)
-    credits = dict(session.execute(credit_query).all())
     pairs = {row.path: row for row in session.execute(_pairs_by_unit(session, root, filters))}
 
     per_child: dict[int | None, UnitTotals] = {cid: UnitTotals() for cid in children}
@@ -247,10 +249,12 @@ def _learner_query(root: Unit, filters: ReportFilters) -> Select:
         UnitCourse.due_date,
         Enrollment.completed_at,
         Enrollment.best_score,
-        func.coalesce(Enrollment.credit_hours_awarded, 0.0),
+        func.coalesce(CreditEntry.hours, 0.0),
     )
-    query = _assigned_pairs(query, root, filters.course).join(
-        Course, Course.id == UnitCourse.course_id
+    query = (
+        _assigned_pairs(query, root, filters.course)
+        .join(Course, Course.id == UnitCourse.course_id)
+        .outerjoin(CreditEntry, CreditEntry.enrollment_id == Enrollment.id)
     )
     if filters.status == "overdue":
         query = query.where(UnitCourse.due_date < filters.today, status != "completed")

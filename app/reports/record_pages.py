@@ -1,5 +1,6 @@
 """The learner record page: one learner's courses, lessons and attempts, for HR and admins, with
-a form per attempt-limited quiz to grant more attempts.
+a form per attempt-limited quiz to grant more attempts, and their credit-hour ledger of a year
+(`?year=`) against their own target.
 
 The pages register on the reports blueprint (the factory imports this module). A learner
 outside the caller's subtree, or outside the unit the URL names, is a 404 like one who does
@@ -12,16 +13,23 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.content.lookup import find_lesson
+from app.credits import ledger
+from app.credits.categories import target_for
+from app.credits.explain import hours_text
+from app.credits.totals import year_credits
+from app.credits.years import requested_year
 from app.db import db
+from app.i18n import local_now
 from app.models import Unit, User
 from app.quiz import grants
 from app.reports import builders, learner_record
-from app.reports.forms import GrantAttemptsForm
+from app.reports.forms import AdjustCreditsForm, GrantAttemptsForm
 from app.reports.routes import bp, unit_in_scope
 
 
@@ -54,15 +62,43 @@ def _grant_forms(
     return forms
 
 
-def _render(unit: Unit, learner: User, failed: GrantAttemptsForm | None = None) -> str:
-    """The record page at the requested page of courses."""
+def _may_adjust(learner: User) -> bool:
+    """Credit hours are adjusted by administrators only, and never on their own record."""
+    return current_user.has_role("admin") and learner.id != current_user.id
+
+
+def _adjust_form(
+    learner: User, year: int, failed: AdjustCreditsForm | None
+) -> AdjustCreditsForm | None:
+    """The credit-hours adjustment form for the page, if the viewer may adjust."""
+    if not _may_adjust(learner):
+        return None
+    return failed or AdjustCreditsForm(formdata=None, year=year)
+
+
+def _render(
+    unit: Unit,
+    learner: User,
+    failed: GrantAttemptsForm | None = None,
+    failed_adjustment: AdjustCreditsForm | None = None,
+) -> str:
+    """The record page at the requested page of courses and year of credit hours."""
     record = learner_record.learner_record(
         db.session, learner, page=request.args.get("page", 1, type=int) or 1
+    )
+    credits = year_credits(
+        db.session,
+        learner,
+        requested_year(),
+        target=target_for(current_app.config, learner.category),
+        current_year=local_now().year,
     )
     return render_template(
         "reports/learner.html",
         unit=unit,
         record=record,
+        credits=credits,
+        adjust_form=_adjust_form(learner, credits.year, failed_adjustment),
         forms=_grant_forms(record, failed),
         status_label=builders.status_label,
         today=datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date(),
@@ -123,3 +159,41 @@ def grant_attempts(code: str, username: str) -> Response | tuple[str, int]:
                 )
             )
     return _render(unit, person, failed=form), 422
+
+
+@bp.route("/units/<code>/learners/<username>/credit-adjustments", methods=["POST"])
+@login_required
+def adjust_credits(code: str, username: str) -> Response | tuple[str, int]:
+    """An administrator adds or takes away credit hours in the learner's year, with a reason
+    the learner reads; back to the record at that year. Audit-logged."""
+    unit, person = _learner_or_404(code, username)
+    if not _may_adjust(person):
+        abort(404)
+    form = AdjustCreditsForm()
+    if form.validate_on_submit():
+        try:
+            entry = ledger.adjust(
+                db.session,
+                person,
+                float(form.hours.data or 0),
+                reason=form.reason.data or "",
+                year=int(form.year.data or 0),
+                actor=current_user._get_current_object(),
+            )
+        except ledger.LedgerError as error:
+            form.hours.errors = [*form.hours.errors, str(error)]
+        else:
+            flash(
+                _(
+                    "%(hours)s credit hours recorded for %(name)s in %(year)d.",
+                    hours=hours_text(entry.hours),
+                    name=person.full_name,
+                    year=entry.year,
+                ),
+                "success",
+            )
+            return redirect(
+                url_for(".learner", code=unit.code, username=person.username, year=entry.year,
+                        _anchor=f"credits-{entry.year}")
+            )
+    return _render(unit, person, failed_adjustment=form), 422
