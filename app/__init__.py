@@ -65,6 +65,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from app.quiz import routes as quiz
     from app.reports import record_pages  # noqa: F401  (adds the learner record to reports)
     from app.reports import routes as reports
+    from app.studio import editing as _editing  # noqa: F401  (the browser editor)
     from app.studio import hooks as _git_hook  # noqa: F401  (adds /studio/hooks/git)
     from app.studio import publishing as _publishing  # noqa: F401  (publish, discard)
     from app.studio import routes as studio

@@ -106,6 +106,7 @@ MATRIX = [
     ("GET", "/studio/revisions/{revision}", C1_REVISION),
     ("GET", "/studio/revisions/{revision}/source/course.md", C1_REVISION),
     ("GET", "/studio/revisions/{revision}/source/assets/a.svg", C1_REVISION),
+    ("GET", "/studio/revisions/{revision}/edit/course.md", C1_REVISION),
     ("GET", "/admin/credit-rules", ADMIN_ONLY),
     # POSTs carry a valid CSRF token but no other data: who gets past the door, and who doesn't.
     ("POST", "/login", _s(200, 302, 302, 302, 302, 302)),
@@ -150,6 +151,12 @@ MATRIX = [
     ("POST", "/studio/upload", _s(302, 404, 422, 404, 404, 422)),
     # Without the ticked box nothing is published or discarded: back to the check page.
     ("POST", "/studio/revisions/{revision}/publish", _s(302, 404, 404, 404, 404, 302, editor=302)),
+    # No action named: the text is checked (an empty course.md has errors), nothing saved.
+    (
+        "POST",
+        "/studio/revisions/{revision}/edit/course.md",
+        _s(302, 404, 404, 404, 404, 200, editor=200),
+    ),
     ("POST", "/studio/revisions/{revision}/discard", _s(302, 404, 404, 404, 404, 302, editor=302)),
     # No GIT_WEBHOOK_SECRET here, so the hook does not exist; with one, only the signature
     # counts, whoever sends it (tests/studio/test_git_pull.py).

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField
-from wtforms.validators import DataRequired
+from wtforms import BooleanField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from app.web.forms import AcademyForm
 
@@ -29,3 +29,9 @@ class ConfirmRevisionForm(AcademyForm):
         _l("I have read the check and want to do this"),
         validators=[DataRequired(_l("Tick the box to confirm."))],
     )
+
+
+class EditFileForm(AcademyForm):
+    """The text of one course file, edited in the browser."""
+
+    text = TextAreaField(_l("Text of the file"), validators=[Length(max=400_000)])

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from app.db import db
 from app.models import CourseRevision, User
-from app.studio import changes, editors, home, revisions, source
+from app.studio import changes, editors, edits, home, revisions, source
 from app.studio.access import studio_required
 from app.studio.archive import ArchiveLimits
 from app.studio.forms import ArchiveUploadForm, ConfirmRevisionForm
@@ -128,4 +128,11 @@ def source_file(token: str, name: str) -> str:
     for problem in found.problems:
         if problem["path"] == text.path:
             marks[problem["line"]].append(problem)
-    return render_template("studio/source.html", revision=found, source=text, marks=marks)
+    editable = (
+        found.status == "staged"
+        and editors.can_edit(db.session, _actor(), found.course_slug)
+        and edits.editable(found, text.path) is not None
+    )
+    return render_template(
+        "studio/source.html", revision=found, source=text, marks=marks, editable=editable
+    )

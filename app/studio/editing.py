@@ -1,0 +1,66 @@
+"""The browser editor: one Markdown file of a staged revision in a plain textarea, with
+server-side Check and Preview buttons (no JavaScript needed); saving stages a new revision."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app.db import db
+from app.models import CourseRevision
+from app.studio import editors, edits, revisions, source
+from app.studio.access import studio_required
+from app.studio.forms import EditFileForm
+from app.studio.routes import bp
+
+
+def _editable(token: str, name: str) -> CourseRevision:
+    """The staged revision `token` if this person edits its course and `name` can be edited."""
+    found = revisions.revision_by_token(db.session, token)
+    user = current_user._get_current_object()
+    if found is None or not editors.can_edit(db.session, user, found.course_slug):
+        abort(404)
+    if found.status != "staged" or edits.editable(found, name) is None:
+        abort(404)
+    return found
+
+
+@bp.route("/revisions/<token>/edit/<path:name>", methods=["GET", "POST"])
+@studio_required
+def edit_file(token: str, name: str) -> Response | str | tuple[str, int]:
+    """Edit `name`; Check and Preview show the result, Save stages it as a new revision."""
+    found = _editable(token, name)
+    form = EditFileForm()
+    problems, preview = None, None
+    if not form.is_submitted():
+        text = source.read_source(revisions.folder(found), name)
+        form.text.data = "\n".join(text.lines) + "\n" if text else ""
+    elif form.validate():
+        action = request.form.get("action", "check")
+        try:
+            if action == "save":
+                staged = edits.save_edit(
+                    db.session,
+                    found,
+                    name,
+                    form.text.data or "",
+                    actor=current_user._get_current_object(),
+                )
+                flash(_("Saved as a new staged revision; the check is below."), "success")
+                return redirect(url_for("studio.revision", token=staged.token))
+            if action == "preview":
+                preview = edits.preview_html(name, form.text.data or "")
+            problems = edits.check_edit(found, name, form.text.data or "")
+        except edits.EditError as refusal:
+            form.text.errors = [*form.text.errors, str(refusal)]
+    status = 422 if form.errors else 200
+    return render_template(
+        "studio/edit.html",
+        revision=found,
+        name=name,
+        form=form,
+        problems=problems,
+        preview=preview,
+    ), status
