@@ -42,7 +42,9 @@ def test_an_editor_publishes_after_confirming_and_a_learner_sees_the_course(
     make_user("lena")
     learner = app.test_client()
     Auth(learner).login("lena")
-    assert learner.get("/courses/p1").status_code == 200
+    course_page = learner.get("/courses/p1")
+    assert course_page.status_code == 200
+    assert "Version of " in course_page.text  # the date the published version was made
 
 
 def test_a_revision_with_errors_offers_no_publish_and_a_forced_post_is_refused(
