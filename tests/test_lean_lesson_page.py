@@ -5,13 +5,16 @@ quiz's size. Timings are for `make bench`; these tests count what can be counted
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from babel import support
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
-from app.db import db
-from app.models import QuizAttempt
+from app import migrations
+from app.db import db, make_engine
+from app.models import AttemptItem, Enrollment, Lesson, LessonProgress, Question, QuizAttempt
 from tests.conftest import csrf_from
 
 COURSE = (
@@ -175,3 +178,67 @@ def test_translation_catalogs_are_read_once_per_language_not_per_request(
         assert page.status_code == 200
     assert "课程" in page.text  # still translated
     assert loads == []
+
+
+def test_parallel_first_visits_of_a_lesson_all_succeed_and_record_it_once(
+    app, client, sync_course, make_user, auth, session
+):
+    # Two tabs (or the benchmark's eight connections) opening a new lesson at the same moment:
+    # on PostgreSQL they used to race to create the same enrollment, and one got an error.
+    sync_course(_files())
+    make_user("ann")
+    auth.login("ann")
+    cookie = client.get_cookie("academy_session")
+    tabs = []
+    for _ in range(6):
+        tab = app.test_client()
+        tab.set_cookie("academy_session", cookie.value)
+        tabs.append(tab)
+    start = threading.Barrier(len(tabs))
+
+    def visit(tab: Any) -> int:
+        start.wait(timeout=30)
+        return tab.get("/courses/lean/lessons/check").status_code
+
+    with ThreadPoolExecutor(len(tabs)) as pool:
+        statuses = list(pool.map(visit, tabs))
+    assert statuses == [200] * len(tabs)
+    assert session.scalar(select(func.count(Enrollment.id))) == 1
+    assert session.scalar(select(func.count(LessonProgress.id))) == 1
+    assert session.scalar(select(func.count(QuizAttempt.id))) == 1
+
+
+def test_upgrading_through_0016_keeps_every_row_and_links_the_lessons_already_imported(
+    client, sync_course, make_user, auth, session, database_url
+):
+    files = _files()
+    sync_course(files)
+    del files["01-one/01-read.md"]  # an archived lesson, which links to nothing
+    sync_course(files)
+    make_user("ann")
+    auth.login("ann")
+    client.get("/courses/lean/lessons/check")  # progress, an attempt and its items
+    tables = [Lesson, Question, LessonProgress, Enrollment, QuizAttempt, AttemptItem]
+
+    def state() -> tuple[dict[str, int], list[tuple[Any, ...]]]:
+        session.rollback()
+        counts = {
+            t.__tablename__: session.scalar(select(func.count()).select_from(t)) for t in tables
+        }
+        links = session.execute(
+            select(Lesson.slug, Lesson.previous_lesson_id, Lesson.next_lesson_id).order_by(
+                Lesson.id
+            )
+        ).all()
+        return counts, [tuple(row) for row in links]
+
+    synced = state()
+    assert synced[1][0][1:] == (None, None)  # "read", archived
+    session.close()
+    engine = make_engine(database_url)
+    try:
+        migrations.downgrade(engine, "0016-1")
+        migrations.upgrade(engine)
+    finally:
+        engine.dispose()
+    assert state() == synced

@@ -43,24 +43,19 @@ def _neighbour(before: bool) -> sa.ScalarSelect:
     )
 
 
+NEIGHBOURS = ('previous_lesson_id', 'next_lesson_id')
+
+
 def upgrade() -> None:
+    # Batch mode re-creates the table on SQLite: app.migrations turns foreign keys off while
+    # it runs, or dropping the old table would delete the rows referring to its lessons.
     with op.batch_alter_table('lessons', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('previous_lesson_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('next_lesson_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            op.f('fk_lessons_previous_lesson_id_lessons'),
-            'lessons',
-            ['previous_lesson_id'],
-            ['id'],
-            ondelete='SET NULL',
-        )
-        batch_op.create_foreign_key(
-            op.f('fk_lessons_next_lesson_id_lessons'),
-            'lessons',
-            ['next_lesson_id'],
-            ['id'],
-            ondelete='SET NULL',
-        )
+        for column in NEIGHBOURS:
+            batch_op.add_column(sa.Column(column, sa.Integer(), nullable=True))
+            batch_op.create_foreign_key(
+                op.f(f'fk_lessons_{column}_lessons'), 'lessons', [column], ['id'],
+                ondelete='SET NULL',
+            )
     # Courses already imported get their links now: a re-sync of an unchanged course writes
     # nothing, so it would never fill them in.
     op.execute(
@@ -72,7 +67,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('lessons', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('fk_lessons_next_lesson_id_lessons'), type_='foreignkey')
-        batch_op.drop_constraint(op.f('fk_lessons_previous_lesson_id_lessons'), type_='foreignkey')
-        batch_op.drop_column('next_lesson_id')
-        batch_op.drop_column('previous_lesson_id')
+        for column in reversed(NEIGHBOURS):
+            batch_op.drop_constraint(op.f(f'fk_lessons_{column}_lessons'), type_='foreignkey')
+            batch_op.drop_column(column)
