@@ -21,7 +21,15 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bench.bench_reports import named_database
-from bench.common import Options, Result, bench_app, database_targets, dispose, log
+from bench.common import (
+    PG_BENCH_DATABASE,
+    Options,
+    Result,
+    bench_app,
+    database_targets,
+    dispose,
+    log,
+)
 
 NAME = "import"
 USERS = 1_000
@@ -51,7 +59,7 @@ def run_on(dialect: str, server_url: str | None, options: Options) -> Result:
     from app.models import Unit
 
     runs = 1 if options.quick else max(options.repeat, 3)
-    with named_database(dialect, server_url, "academy_bench_import") as url:
+    with named_database(dialect, server_url, f"{PG_BENCH_DATABASE}_import") as url:
         app = bench_app(url)
         try:
             with app.app_context():

@@ -16,7 +16,8 @@ are bulk-inserted (1,000 of them for the baseline). In one process, one learner 
   executemany), COMMIT. That is the least any implementation has to write for an attempt.
 
 Each side runs for `--duration` seconds (after a short warm-up), `--repeat` times alternating;
-the median rate counts. Goal (issue 5): the service path reaches at least 50% of the baseline.
+the median rate counts. Goal (issue 20; issue 5 asked for 50%): the service path reaches at
+least 25% of the baseline.
 """
 
 from __future__ import annotations
@@ -35,10 +36,19 @@ from werkzeug.datastructures import MultiDict
 
 from bench.bench_reports import named_database
 from bench.bench_sync import _question
-from bench.common import Options, Result, bench_app, database_targets, dispose, log, sync_paths
+from bench.common import (
+    PG_BENCH_DATABASE,
+    Options,
+    Result,
+    bench_app,
+    database_targets,
+    dispose,
+    log,
+    sync_paths,
+)
 
 NAME = "quiz"
-GOAL = ">= 0.5"
+GOAL = ">= 0.25"
 KINDS = ("single", "multiple", "truefalse", "short", "numeric")
 PASSING = MultiDict(
     [
@@ -246,7 +256,7 @@ def _timed(loop: Callable[[float], tuple[int, float]], seconds: float) -> float:
 def run_on(dialect: str, server_url: str | None, options: Options, folder: Path) -> Result:
     """Import the course, add learners, then alternate the two loops."""
     learners = 3_000 if options.quick else 20_000
-    with named_database(dialect, server_url, "academy_bench_quiz") as url:
+    with named_database(dialect, server_url, f"{PG_BENCH_DATABASE}_quiz") as url:
         app = bench_app(url, folder.parent)
         try:
             sync_paths(app, [folder])

@@ -32,7 +32,16 @@ from typing import Any
 
 from sqlalchemy import Date, bindparam, create_engine, make_url, text
 
-from bench.common import Options, Result, bench_app, database_targets, dispose, log, migrate
+from bench.common import (
+    PG_BENCH_DATABASE,
+    Options,
+    Result,
+    bench_app,
+    database_targets,
+    dispose,
+    log,
+    migrate,
+)
 
 NAME = "reports"
 RATIO_GOAL = "<= 1.5"
@@ -247,7 +256,7 @@ def measure(dialect: str, server_url: str | None, size: Size, repeat: int) -> di
     from app.models import Unit
     from app.reports.queries import ReportFilters
 
-    with named_database(dialect, server_url, "academy_bench_reports") as url:
+    with named_database(dialect, server_url, f"{PG_BENCH_DATABASE}_reports") as url:
         app = bench_app(url)
         try:
             with app.app_context():

@@ -27,7 +27,9 @@ from sqlalchemy import make_url, text
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
 # A name of our own: the test suite owns the `test` database and empties it on every run.
-PG_BENCH_DATABASE = "academy_bench"
+# BENCH_PG_DATABASE changes it, so two people benchmarking on one server never drop each
+# other's database (the other benchmarks' databases take it as a prefix).
+PG_BENCH_DATABASE = os.environ.get("BENCH_PG_DATABASE", "academy_bench")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import time
 from flask import Flask, current_app, flash, request, session
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, LoginManager, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.audit import client_address
 from app.auth import login_sessions
@@ -34,6 +34,15 @@ class Anonymous(AnonymousUserMixin):
         return False
 
 
+# Every signed-in request runs this: built once, because building a statement (and its cache
+# key) costs more than SQLite takes to answer it.
+_SIGNED_IN_USER = (
+    select(User)
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .where(User.id == bindparam("user_id"), LoginSession.sid_hash == bindparam("sid_hash"))
+)
+
+
 @login_manager.user_loader
 def load_user(value: str) -> User | None:
     """Resolve a login cookie; a stale token, an ended session or a disabled account signs
@@ -43,15 +52,8 @@ def load_user(value: str) -> User | None:
     if not user_id.isdigit() or not token or not isinstance(sid, str):
         return None
     # unique(): the roles are joined in, one row per role, and all of them must be read.
-    user = (
-        db.session.execute(
-            select(User)
-            .join(LoginSession, LoginSession.user_id == User.id)
-            .where(User.id == int(user_id), LoginSession.sid_hash == login_sessions.sid_hash(sid))
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
+    params = {"user_id": int(user_id), "sid_hash": login_sessions.sid_hash(sid)}
+    user = db.session.execute(_SIGNED_IN_USER, params).unique().scalar_one_or_none()
     if user is None or not user.is_active:
         return None
     if not secrets.compare_digest(user.session_token, token):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -260,6 +260,7 @@ class _CourseWriter:
                 lesson.archived = True
                 self.result.lessons.archived += 1
         self.session.flush()
+        _link_neighbours(list(kept.values()), existing.values())
         return kept
 
     def _render_lesson(self, lesson: Lesson, src: parsed.LessonSource) -> None:
@@ -341,6 +342,16 @@ class _CourseWriter:
         for asset in existing.values():
             # Nothing links to a removed asset any more (the checker saw to that).
             self.session.delete(asset)
+
+
+def _link_neighbours(visible: list[Lesson], archived: Iterable[Lesson]) -> None:
+    """Store each visible lesson's previous and next lesson (course order, `visible` is in it)
+    for the lesson page's pager; an archived lesson links to nothing. Needs flushed ids."""
+    for index, lesson in enumerate(visible):
+        lesson.previous_lesson_id = visible[index - 1].id if index > 0 else None
+        lesson.next_lesson_id = visible[index + 1].id if index + 1 < len(visible) else None
+    for lesson in archived:
+        lesson.previous_lesson_id = lesson.next_lesson_id = None
 
 
 def sync_course(

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from app import audit
@@ -204,9 +204,10 @@ def _build_courses(
             }
         )
         for position in range(1, LESSONS_PER_COURSE + 1):
+            lesson_id = ids.lesson + index * LESSONS_PER_COURSE + position - 1
             lesson_rows.append(
                 {
-                    "id": ids.lesson + index * LESSONS_PER_COURSE + position - 1,
+                    "id": lesson_id,
                     "course_id": course_id,
                     "module_id": module_id,
                     "slug": f"lesson-{position}",
@@ -223,11 +224,25 @@ def _build_courses(
                     "has_quiz": False,
                     "content_hash": "",
                     "archived": False,
+                    "previous_lesson_id": lesson_id - 1 if position > 1 else None,
+                    "next_lesson_id": None,
                 }
             )
     insert_rows(session, Course, course_rows)
     insert_rows(session, Module, module_rows)
     insert_rows(session, Lesson, lesson_rows)
+    # The pager's next links, once the rows they name exist (the previous ones already do).
+    lessons = Lesson.__table__
+    session.execute(
+        update(lessons)
+        .where(lessons.c.id == bindparam("earlier"))
+        .values(next_lesson_id=bindparam("later")),
+        [
+            {"earlier": row["previous_lesson_id"], "later": row["id"]}
+            for row in lesson_rows
+            if row["previous_lesson_id"] is not None
+        ],
+    )
     return course_rows
 
 

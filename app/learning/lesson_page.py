@@ -1,24 +1,101 @@
 """What opening a lesson reads and records: the learner's progress and the lesson's quiz.
 
-A revisit only reads (`read_lesson`). The first visit, a change of lesson, opening a quiz
-attempt or closing one whose time ran out write (`record_lesson`), in a transaction that is a
-writer from its start; `LessonPage.needs_write` says which of the two a request needs. A
-timed or attempt-limited quiz is never opened or closed by a view: its start page is shown.
+A revisit only reads (`find_lesson`, then `read_lesson`): with an open quiz attempt that is
+four statements in all, the signed-in user's included. The first visit, a change of lesson,
+opening a quiz attempt or closing one whose time ran out write (`record_lesson`), in a
+transaction that is a writer from its start; `LessonPage.needs_write` says which of the two a
+request needs. A timed or attempt-limited quiz is never opened or closed by a view: its start
+page is shown.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, bindparam, select, true
+from sqlalchemy.orm import Session, aliased
 
+from app.content.lookup import sees_drafts
 from app.content.render import QuestionPlaceholder, split_on_placeholders
+from app.learning.services import Neighbour
 from app.models import AttemptItem, Course, Enrollment, Lesson, LessonProgress, User
 from app.progress import recording as progress
 from app.progress.prerequisites import MissingLesson, missing_lessons
 from app.quiz import attempts
 from app.quiz.attempts import QuizState
 from app.quiz.rules import question_count
+
+
+@dataclass(frozen=True)
+class FoundLesson:
+    """A visible lesson as its page opens it: course, lesson, the learner's enrollment and
+    progress (None before the first visit), and the pager's previous and next lessons."""
+
+    course: Course
+    lesson: Lesson
+    enrollment: Enrollment | None
+    progress: LessonProgress | None
+    previous: Neighbour | None
+    next: Neighbour | None
+
+
+def _find_lesson_query(drafts: bool) -> Select[Any]:
+    """The statement of `find_lesson`, for learners (published courses only) or for those who
+    see drafts; the slugs and the user are bound parameters."""
+    user_id = bindparam("user_id")
+    before, after = aliased(Lesson, name="previous_lesson"), aliased(Lesson, name="next_lesson")
+    return (
+        select(
+            Course,
+            Lesson,
+            Enrollment,
+            LessonProgress,
+            before.slug,
+            before.title,
+            before.position,
+            after.slug,
+            after.title,
+            after.position,
+        )
+        .join(Lesson, Lesson.course_id == Course.id)
+        .outerjoin(
+            Enrollment, and_(Enrollment.user_id == user_id, Enrollment.course_id == Course.id)
+        )
+        .outerjoin(
+            LessonProgress,
+            and_(LessonProgress.user_id == user_id, LessonProgress.lesson_id == Lesson.id),
+        )
+        .outerjoin(before, before.id == Lesson.previous_lesson_id)
+        .outerjoin(after, after.id == Lesson.next_lesson_id)
+        .where(
+            Course.slug == bindparam("course_slug"),
+            # app.content.lookup.visible_courses, fixed for one kind of user.
+            true() if drafts else Course.status == "published",
+            Lesson.slug == bindparam("lesson_slug"),
+            Lesson.archived.is_(False),
+        )
+    )
+
+
+# Every lesson page runs one of these: built once, because building a statement (and its
+# cache key) costs more than SQLite takes to answer it.
+_FIND_LESSON = {drafts: _find_lesson_query(drafts) for drafts in (False, True)}
+
+
+def find_lesson(
+    session: Session, user: User, course_slug: str, lesson_slug: str
+) -> FoundLesson | None:
+    """The lesson a URL names, if `user` may open it (see app.content.lookup), with everything
+    `FoundLesson` holds, in one query (previous and next are stored on the lesson at sync)."""
+    params = {"user_id": user.id, "course_slug": course_slug, "lesson_slug": lesson_slug}
+    row = session.execute(_FIND_LESSON[sees_drafts(user)], params).first()
+    if row is None:
+        return None
+    course, lesson, enrollment, seen = row[:4]
+    previous = Neighbour(*row[4:7]) if row[4] is not None else None
+    following = Neighbour(*row[7:10]) if row[7] is not None else None
+    return FoundLesson(course, lesson, enrollment, seen, previous, following)
 
 
 @dataclass(frozen=True)
@@ -68,9 +145,9 @@ def _page(
     return LessonPage(*visit, quiz, needs_write, placed, count, missing, parts)
 
 
-def read_lesson(session: Session, user: User, course: Course, lesson: Lesson) -> LessonPage:
-    """The learner's progress and quiz state, read without writing."""
-    enrollment, seen = progress.current_visit(session, user, course, lesson)
+def read_lesson(session: Session, user: User, found: FoundLesson) -> LessonPage:
+    """The learner's progress (as `find_lesson` read it) and quiz state, read without writing."""
+    lesson, enrollment, seen = found.lesson, found.enrollment, found.progress
     missing = missing_lessons(session, user, lesson)
     quiz = attempts.read_state(session, user, lesson) if lesson.has_quiz else None
     # A quiz that still waits for its required lessons opens nothing, so it has nothing to write.
@@ -83,6 +160,10 @@ def read_lesson(session: Session, user: User, course: Course, lesson: Lesson) ->
 def record_lesson(session: Session, user: User, course: Course, lesson: Lesson) -> LessonPage:
     """Record the visit (enroll, start, "continue here"); open or close the quiz attempt of a
     quiz that starts on view (one that starts on request is only read)."""
+    # Two tabs opening a lesson for the first time at once queue here (a row lock on
+    # PostgreSQL; SQLite writers are serialised anyway), so the second one finds the
+    # enrollment the first created instead of failing on its unique index.
+    session.execute(select(User.id).where(User.id == user.id).with_for_update())
     visit = progress.record_view(session, user, course, lesson)
     missing = missing_lessons(session, user, lesson)
     quiz = None

@@ -26,7 +26,6 @@ from app.models import CourseAsset
 from app.progress import recording as progress
 from app.progress.prerequisites import RequirementsMissingError
 from app.quiz.attempts import GRACE
-from app.quiz.forms import NewAttemptForm, StartAttemptForm, SubmitAttemptForm
 from app.web.found import course_or_404, lesson_or_404
 from app.web.pagination import requested_page
 
@@ -67,14 +66,19 @@ def course(course_slug: str) -> str:
 @bp.route("/courses/<course_slug>/lessons/<lesson_slug>")
 @login_required
 def lesson(course_slug: str, lesson_slug: str) -> str:
-    """A lesson: its content, questions where they were written, previous/next links."""
-    course, lesson = lesson_or_404(course_slug, lesson_slug)
-    page = lesson_page.read_lesson(db.session, _user(), course, lesson)
+    """A lesson: its content, questions where they were written, previous/next links.
+
+    The page's forms are only buttons and the quiz's answers: the template writes their CSRF
+    token itself, and the POST views validate them with their forms."""
+    found = lesson_page.find_lesson(db.session, _user(), course_slug, lesson_slug)
+    if found is None:
+        abort(404)
+    course, lesson = found.course, found.lesson
+    page = lesson_page.read_lesson(db.session, _user(), found)
     if page.needs_write:
         # A revisit only reads; this visit records something, so it reads again in a
         # transaction that holds the write lock from its start (see Database.use_writer).
         page = lesson_page.record_lesson(db.use_writer(), _user(), course, lesson)
-    prev, nxt = services.neighbours(db.session, lesson)
     return render_template(
         "learning/lesson.html",
         course=course,
@@ -83,12 +87,8 @@ def lesson(course_slug: str, lesson_slug: str) -> str:
         quiz=page.quiz,
         placed=page.placed,
         visit=page,
-        prev=prev,
-        next=nxt,
-        form=CompleteLessonForm(),
-        quiz_form=SubmitAttemptForm(),
-        again_form=NewAttemptForm(),
-        start_form=StartAttemptForm(),
+        prev=found.previous,
+        next=found.next,
         grace_seconds=int(GRACE.total_seconds()),
     )
 

@@ -167,21 +167,19 @@ class Neighbour:
 
 
 def neighbours(session: Session, lesson: Lesson) -> tuple[Neighbour | None, Neighbour | None]:
-    """The visible lessons just before and after `lesson`, in one query."""
-    same_course = and_(Lesson.course_id == lesson.course_id, Lesson.archived.is_(False))
-    before = select(func.max(Lesson.position)).where(same_course, Lesson.position < lesson.position)
-    after = select(func.min(Lesson.position)).where(same_course, Lesson.position > lesson.position)
-    rows = session.execute(
-        select(Lesson.slug, Lesson.title, Lesson.position).where(
-            same_course,
-            or_(
-                Lesson.position == before.scalar_subquery(),
-                Lesson.position == after.scalar_subquery(),
-            ),
+    """The visible lessons just before and after `lesson` (stored on it at sync), in one
+    query, or none at all for a course's only lesson."""
+    ids = [i for i in (lesson.previous_lesson_id, lesson.next_lesson_id) if i is not None]
+    if not ids:
+        return None, None
+    found = {
+        row.id: Neighbour(row.slug, row.title, row.position)
+        for row in session.execute(
+            select(Lesson.id, Lesson.slug, Lesson.title, Lesson.position).where(Lesson.id.in_(ids))
         )
-    ).all()
-    prev = next((Neighbour(*r) for r in rows if r.position < lesson.position), None)
-    nxt = next((Neighbour(*r) for r in rows if r.position > lesson.position), None)
+    }
+    prev = found.get(lesson.previous_lesson_id) if lesson.previous_lesson_id else None
+    nxt = found.get(lesson.next_lesson_id) if lesson.next_lesson_id else None
     return prev, nxt
 
 

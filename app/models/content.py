@@ -107,6 +107,15 @@ class Lesson(Base):
     has_quiz: Mapped[bool] = mapped_column(Boolean, default=False)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The visible lessons just before and after this one in course order, written at sync
+    # (app.content.sync) so the lesson page needs no query of its own for its pager. None at
+    # either end of the course, and on archived lessons.
+    previous_lesson_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lessons.id", ondelete="SET NULL")
+    )
+    next_lesson_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lessons.id", ondelete="SET NULL")
+    )
 
     module: Mapped[Module] = relationship()
     course: Mapped[Course] = relationship()

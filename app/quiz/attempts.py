@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload
 
@@ -116,15 +116,15 @@ class _Submitted:
     latest_grant: GrantNote | None
 
 
-def _submitted(session: Session, user: User, lesson: Lesson) -> _Submitted:
+def _submitted_query() -> Select[Any]:
     # The grants ride along in the same query (the lesson page's query budget is small): one
     # row per submitted attempt, or one without an attempt, each with the granted total and
     # the newest grant.
-    grant = aliased(AttemptGrant)
-    granter = aliased(User)
-    rows = session.execute(
+    user_id, lesson_id = bindparam("user_id"), bindparam("lesson_id")
+    grant, granter = aliased(AttemptGrant, name="shown_grant"), aliased(User, name="granter")
+    return (
         select(
-            grants.granted_total(user.id, lesson.id),
+            grants.granted_total(user_id, lesson_id),
             grant.count,
             grant.reason,
             grant.created_at,
@@ -132,18 +132,41 @@ def _submitted(session: Session, user: User, lesson: Lesson) -> _Submitted:
             QuizAttempt,
         )
         .select_from(Lesson)
-        .outerjoin(grant, grant.id == grants.newest_grant_id(user.id, lesson.id))
+        .outerjoin(grant, grant.id == grants.newest_grant_id(user_id, lesson_id))
         .outerjoin(granter, granter.id == grant.granted_by)
         .outerjoin(
             QuizAttempt,
             and_(
                 QuizAttempt.lesson_id == Lesson.id,
-                QuizAttempt.user_id == user.id,
+                QuizAttempt.user_id == user_id,
                 QuizAttempt.status == "submitted",
             ),
         )
-        .where(Lesson.id == lesson.id)
-    ).all()
+        .where(Lesson.id == lesson_id)
+    )
+
+
+def _open_attempt_query() -> Select[Any]:
+    # One joined query: the lesson page's query budget is small.
+    return (
+        select(QuizAttempt)
+        .options(joinedload(QuizAttempt.items).joinedload(AttemptItem.version))
+        .where(
+            QuizAttempt.user_id == bindparam("user_id"),
+            QuizAttempt.lesson_id == bindparam("lesson_id"),
+            QuizAttempt.status == "open",
+        )
+    )
+
+
+# The lesson page runs these on every visit: built once, with bound parameters, because
+# building a statement (and its cache key) costs more than SQLite takes to answer it.
+_SUBMITTED = _submitted_query()
+_OPEN_ATTEMPT = _open_attempt_query()
+
+
+def _submitted(session: Session, user: User, lesson: Lesson) -> _Submitted:
+    rows = session.execute(_SUBMITTED, {"user_id": user.id, "lesson_id": lesson.id}).all()
     granted, count, reason, created_at, granted_by, _attempt = rows[0]
     return _Submitted(
         done=[row[-1] for row in rows if row[-1] is not None],
@@ -153,20 +176,8 @@ def _submitted(session: Session, user: User, lesson: Lesson) -> _Submitted:
 
 
 def _open_attempt(session: Session, user: User, lesson: Lesson) -> QuizAttempt | None:
-    # One joined query: the lesson page's query budget is small.
-    return (
-        session.scalars(
-            select(QuizAttempt)
-            .options(joinedload(QuizAttempt.items).joinedload(AttemptItem.version))
-            .where(
-                QuizAttempt.user_id == user.id,
-                QuizAttempt.lesson_id == lesson.id,
-                QuizAttempt.status == "open",
-            )
-        )
-        .unique()
-        .one_or_none()
-    )
+    params = {"user_id": user.id, "lesson_id": lesson.id}
+    return session.scalars(_OPEN_ATTEMPT, params).unique().one_or_none()
 
 
 def read_state(

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ScalarSelect, func, select
+from sqlalchemy import BindParameter, ScalarSelect, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app import audit
@@ -27,6 +27,11 @@ from app.organisation.scope import scope_units, within_scope
 MAX_GRANT_COUNT = 10
 # The record page shows this many of a learner's grants per lesson (the newest), with the total.
 GRANTS_SHOWN = 10
+# Aliases are built once: building one per query costs more than the query itself on the
+# lesson page (SQLAlchemy adapts every column of a new alias). One each, so that neither
+# subquery correlates with a query that joins the other.
+_TOTAL_GRANT = aliased(AttemptGrant, name="total_grant")
+_NEWEST_GRANT = aliased(AttemptGrant, name="newest_grant")
 
 
 class GrantError(ValueError):
@@ -133,9 +138,12 @@ def grant_attempts(
     return grant
 
 
-def granted_total(user_id: int, lesson_id: int) -> ScalarSelect[Any]:
-    """A scalar subquery: the attempts granted to the learner at the lesson (0 if none)."""
-    grant = aliased(AttemptGrant)
+def granted_total(
+    user_id: int | BindParameter[Any], lesson_id: int | BindParameter[Any]
+) -> ScalarSelect[Any]:
+    """A scalar subquery: the attempts granted to the learner at the lesson (0 if none); the ids
+    may be bound parameters of a statement built once."""
+    grant = _TOTAL_GRANT
     return (
         select(func.coalesce(func.sum(grant.count), 0))
         .where(grant.user_id == user_id, grant.lesson_id == lesson_id)
@@ -143,9 +151,11 @@ def granted_total(user_id: int, lesson_id: int) -> ScalarSelect[Any]:
     )
 
 
-def newest_grant_id(user_id: int, lesson_id: int) -> ScalarSelect[Any]:
+def newest_grant_id(
+    user_id: int | BindParameter[Any], lesson_id: int | BindParameter[Any]
+) -> ScalarSelect[Any]:
     """A scalar subquery: the id of the learner's newest grant at the lesson (NULL if none)."""
-    grant = aliased(AttemptGrant)
+    grant = _NEWEST_GRANT
     return (
         select(func.max(grant.id))
         .where(grant.user_id == user_id, grant.lesson_id == lesson_id)

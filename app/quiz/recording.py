@@ -85,13 +85,18 @@ def _record_result(
     enrollment, lesson_progress = visit.enrollment, visit.progress
     if lesson_progress.best_score is None or lesson_progress.best_score < (attempt.score or 0):
         lesson_progress.best_score = attempt.score
-    session.flush()
-    # The course's score: the mean of the best scores of its quiz lessons tried so far.
-    mean = session.scalar(
-        select(func.avg(LessonProgress.best_score)).where(
-            LessonProgress.user_id == user.id,
-            LessonProgress.course_id == course.id,
-            LessonProgress.best_score.is_not(None),
-        )
-    )
-    enrollment.best_score = round(float(mean), 1) if mean is not None else None
+    # The course's score: the mean of the best scores of its quiz lessons tried so far. The
+    # other lessons' come from the database, this one's from memory, so nothing is flushed
+    # before the commit writes the lesson and the enrollment once each.
+    with session.no_autoflush:
+        total, tried = session.execute(
+            select(func.sum(LessonProgress.best_score), func.count()).where(
+                LessonProgress.user_id == user.id,
+                LessonProgress.course_id == course.id,
+                LessonProgress.lesson_id != lesson.id,
+                LessonProgress.best_score.is_not(None),
+            )
+        ).one()
+    if lesson_progress.best_score is not None:
+        total, tried = (total or 0) + lesson_progress.best_score, tried + 1
+    enrollment.best_score = round(float(total) / tried, 1) if tried else None

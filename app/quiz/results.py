@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Lesson
 
 
 def next_lesson(session: Session, lesson: Lesson) -> Lesson | None:
-    """The visible lesson after `lesson` in its course (the lesson page's "Next" link), if any."""
-    return session.scalar(
-        select(Lesson)
-        .where(
-            Lesson.course_id == lesson.course_id,
-            Lesson.archived.is_(False),
-            Lesson.position > lesson.position,
-        )
-        .order_by(Lesson.position)
-        .limit(1)
-    )
+    """The visible lesson after `lesson` in its course (the lesson page's "Next" link, stored
+    on the lesson at sync), if any."""
+    return session.get(Lesson, lesson.next_lesson_id) if lesson.next_lesson_id else None
