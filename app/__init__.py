@@ -67,6 +67,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from app.reports import routes as reports
     from app.studio import editing as _editing  # noqa: F401  (the browser editor)
     from app.studio import hooks as _git_hook  # noqa: F401  (adds /studio/hooks/git)
+    from app.studio import preview as _preview  # noqa: F401  (preview of a revision)
     from app.studio import publishing as _publishing  # noqa: F401  (publish, discard)
     from app.studio import routes as studio
 

@@ -107,6 +107,8 @@ MATRIX = [
     ("GET", "/studio/revisions/{revision}/source/course.md", C1_REVISION),
     ("GET", "/studio/revisions/{revision}/source/assets/a.svg", C1_REVISION),
     ("GET", "/studio/revisions/{revision}/edit/course.md", C1_REVISION),
+    ("GET", "/studio/revisions/{revision}/preview", C1_REVISION),
+    ("GET", "/studio/revisions/{revision}/preview/lessons/read", C1_REVISION),
     ("GET", "/admin/credit-rules", ADMIN_ONLY),
     # POSTs carry a valid CSRF token but no other data: who gets past the door, and who doesn't.
     ("POST", "/login", _s(200, 302, 302, 302, 302, 302)),
