@@ -1,7 +1,7 @@
 """Preview of a staged revision: its course page and lessons as learners will see them, for its
 editors (and admins) only, with a switch that shows answers, feedback and explanations in place.
 
-The revision is imported exactly as publishing would import it (app.content.sync), inside a
+The revision is imported exactly as publishing would import it (app.studio.trial_import), in a
 savepoint that is always rolled back, and the pages are rendered from what that import wrote:
 the same sanitised lesson HTML and question data learners get. Nothing of it is ever committed,
 so a learner can never reach a preview, not even by guessing a lesson's address.
@@ -9,8 +9,6 @@ so a learner can never reach a preview, not even by guessing a lesson's address.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,13 +17,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.content.check import check_paths
-from app.content.lookup import course_by_slug
 from app.content.render import split_on_placeholders
-from app.content.sync import sync_course
 from app.db import db
-from app.models import Course, CourseRevision, Lesson, Module, Question, QuestionVersion
-from app.studio import editors, revisions
+from app.models import CourseRevision, Lesson, Module, Question, QuestionVersion
+from app.studio import editors, revisions, trial_import
 from app.studio.access import studio_required
 from app.studio.routes import bp
 
@@ -43,23 +38,6 @@ class PreviewQuestion:
     position: int
     version: _Version
     option_order: list[int]
-
-
-@contextmanager
-def _imported(session: Session, revision: CourseRevision) -> Iterator[Course]:
-    """The revision imported into a savepoint that is rolled back when the block ends."""
-    report = check_paths([revisions.folder(revision)])
-    sources = [c for c in report.courses if c.id == revision.course_slug]
-    if len(sources) != 1 or report.errors_in(sources[0]):
-        abort(404)
-    savepoint = session.begin_nested()
-    try:
-        sync_course(session, sources[0])
-        course = course_by_slug(session, revision.course_slug)
-        assert course is not None
-        yield course
-    finally:
-        savepoint.rollback()
 
 
 def _previewable(token: str) -> CourseRevision:
@@ -81,7 +59,9 @@ def preview_course(token: str) -> str:
     # reads the revision again.
     session = db.use_writer()
     found = _previewable(token)
-    with _imported(session, found) as course:
+    with trial_import.imported(session, found) as course:
+        if course is None:
+            abort(404)
         outline = session.execute(
             select(Module, Lesson)
             .join(Lesson, Lesson.module_id == Module.id)
@@ -100,7 +80,9 @@ def preview_lesson(token: str, lesson_slug: str) -> str:
     _previewable(token)
     session = db.use_writer()
     found = _previewable(token)
-    with _imported(session, found) as course:
+    with trial_import.imported(session, found) as course:
+        if course is None:
+            abort(404)
         lesson = session.scalar(
             select(Lesson).where(
                 Lesson.course_id == course.id, Lesson.slug == lesson_slug, ~Lesson.archived

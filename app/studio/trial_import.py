@@ -1,0 +1,35 @@
+"""Importing a staged revision for a moment: what the preview pages render from.
+
+The revision is imported exactly as publishing would import it (app.content.sync), inside a
+savepoint that is always rolled back when the block ends, so nothing of it is ever committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
+
+from app.content.check import check_paths
+from app.content.lookup import course_by_slug
+from app.content.sync import sync_course
+from app.models import Course, CourseRevision
+from app.studio import revisions
+
+
+@contextmanager
+def imported(session: Session, revision: CourseRevision) -> Iterator[Course | None]:
+    """The revision's course as publishing would write it (None when its files have errors),
+    taken back when the block ends. `session` must be a writer."""
+    report = check_paths([revisions.folder(revision)])
+    sources = [c for c in report.courses if c.id == revision.course_slug]
+    if len(sources) != 1 or report.errors_in(sources[0]):
+        yield None
+        return
+    savepoint = session.begin_nested()
+    try:
+        sync_course(session, sources[0])
+        yield course_by_slug(session, revision.course_slug)
+    finally:
+        savepoint.rollback()
