@@ -1,6 +1,6 @@
 """What publishing a staged revision will change, worked out by doing it and taking it back.
 
-The revision is imported exactly as publishing would import it (app.content.sync), inside a
+The revision is imported exactly as publishing would import it (app.studio.trial_import), in a
 savepoint that is always rolled back, so the summary can never disagree with what publishing
 does: which lessons and questions are added, changed, moved or archived, how many learners have
 progress in the lessons that change or go, and whether the credit hours change. It costs one
@@ -15,12 +15,11 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.content.check import check_paths
 from app.content.lookup import course_by_slug
-from app.content.sync import Tally, sync_course
+from app.content.sync import Tally
 from app.models import Lesson, LessonProgress
 from app.models.studio import CourseRevision
-from app.studio import revisions
+from app.studio import trial_import
 
 
 @dataclass
@@ -86,24 +85,19 @@ def preview(session: Session, revision: CourseRevision) -> PublishChanges | None
     """What publishing `revision` would change; None when it cannot be published (errors)."""
     if revision.status != "staged" or revision.error_count:
         return None
-    report = check_paths([revisions.folder(revision)])
-    sources = [c for c in report.courses if c.id == revision.course_slug]
-    if len(sources) != 1 or report.errors_in(sources[0]):
-        return None
     published = course_by_slug(session, revision.course_slug)
     before = _lessons(session, published.id) if published else {}
     hours_before = published.credit_hours if published else None
-    savepoint = session.begin_nested()
-    try:
-        result = sync_course(session, sources[0])
-        course = course_by_slug(session, revision.course_slug)
-        after = _lessons(session, course.id)
+    with trial_import.imported(session, revision) as trial:
+        if trial is None:
+            return None
+        after = _lessons(session, trial.course.id)
         changes = PublishChanges(
             new_course=published is None,
-            lessons=result.lessons,
-            questions=result.questions,
+            lessons=trial.result.lessons,
+            questions=trial.result.questions,
             hours_before=hours_before,
-            hours_after=course.credit_hours,
+            hours_after=trial.course.credit_hours,
         )
         changed_ids, archived_ids = [], []
         # Inserting a lesson shifts every position after it; "moved" is about order among the
@@ -131,6 +125,4 @@ def preview(session: Session, revision: CourseRevision) -> PublishChanges | None
                 changes.moved.append(now.title)
         changes.learners_in_changed = _learners_in(session, changed_ids)
         changes.learners_in_archived = _learners_in(session, archived_ids)
-    finally:
-        savepoint.rollback()
     return changes

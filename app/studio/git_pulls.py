@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,6 +38,17 @@ class CourseOutcome:
     warnings: int = 0
     published: bool = False
     refused: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The outcome as plain values, for the audit log and the webhook's answer."""
+        return {
+            "folder": self.folder,
+            "id": self.course_id,
+            "revision": self.revision,
+            "errors": self.errors,
+            "published": self.published,
+            "refused": self.refused,
+        }
 
 
 @dataclass
@@ -95,17 +107,7 @@ def pull_courses(
         path=path,
         commit=result.commit,
         previous=result.previous,
-        courses=[
-            {
-                "folder": c.folder,
-                "id": c.course_id,
-                "revision": c.revision,
-                "errors": c.errors,
-                "published": c.published,
-                "refused": c.refused,
-            }
-            for c in outcome.courses
-        ],
+        courses=[c.as_dict() for c in outcome.courses],
     )
     return outcome
 
@@ -116,7 +118,6 @@ def _stage_one(
     shown = folder.relative_to(checkout).as_posix() or "."
     outcome = CourseOutcome(shown, revisions.course_id_of(folder))
     if outcome.course_id and _same_as_newest(session, outcome.course_id, folder):
-        outcome.refused = None
         return outcome
     savepoint = session.begin_nested()
     try:

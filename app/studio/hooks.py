@@ -47,15 +47,5 @@ def git_hook() -> tuple[Response, int]:
     return jsonify(
         sender=sender,
         commit=outcome.commit,
-        courses=[
-            {
-                "folder": c.folder,
-                "id": c.course_id,
-                "revision": c.revision,
-                "errors": c.errors,
-                "published": c.published,
-                "refused": c.refused,
-            }
-            for c in outcome.courses
-        ],
+        courses=[c.as_dict() for c in outcome.courses],
     ), 200

@@ -59,9 +59,10 @@ def preview_course(token: str) -> str:
     # reads the revision again.
     session = db.use_writer()
     found = _previewable(token)
-    with trial_import.imported(session, found) as course:
-        if course is None:
+    with trial_import.imported(session, found) as trial:
+        if trial is None:
             abort(404)
+        course = trial.course
         outline = session.execute(
             select(Module, Lesson)
             .join(Lesson, Lesson.module_id == Module.id)
@@ -80,9 +81,10 @@ def preview_lesson(token: str, lesson_slug: str) -> str:
     _previewable(token)
     session = db.use_writer()
     found = _previewable(token)
-    with trial_import.imported(session, found) as course:
-        if course is None:
+    with trial_import.imported(session, found) as trial:
+        if trial is None:
             abort(404)
+        course = trial.course
         lesson = session.scalar(
             select(Lesson).where(
                 Lesson.course_id == course.id, Lesson.slug == lesson_slug, ~Lesson.archived

@@ -8,18 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from app.content.check import check_paths
 from app.content.lookup import course_by_slug
-from app.content.sync import sync_course
+from app.content.sync import CourseSync, sync_course
 from app.models import Course, CourseRevision
 from app.studio import revisions
 
 
+@dataclass(frozen=True)
+class Trial:
+    """The course as the import wrote it, and what the import did."""
+
+    course: Course
+    result: CourseSync
+
+
 @contextmanager
-def imported(session: Session, revision: CourseRevision) -> Iterator[Course | None]:
+def imported(session: Session, revision: CourseRevision) -> Iterator[Trial | None]:
     """The revision's course as publishing would write it (None when its files have errors),
     taken back when the block ends. `session` must be a writer."""
     report = check_paths([revisions.folder(revision)])
@@ -29,7 +38,9 @@ def imported(session: Session, revision: CourseRevision) -> Iterator[Course | No
         return
     savepoint = session.begin_nested()
     try:
-        sync_course(session, sources[0])
-        yield course_by_slug(session, revision.course_slug)
+        result = sync_course(session, sources[0])
+        course = course_by_slug(session, revision.course_slug)
+        assert course is not None  # just imported
+        yield Trial(course, result)
     finally:
         savepoint.rollback()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -77,3 +78,22 @@ def stored_revisions(app: Flask) -> list[str]:
 def trainer(make_user):  # noqa: ANN001, ANN201
     """A trainer, not yet editor of anything."""
     return make_user("tina", roles={"trainer"})
+
+
+def git(*args: str, cwd: Path) -> str:
+    """Run git in `cwd` as a trainer would (their own name, no global configuration)."""
+    return subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(cwd),
+            "GIT_AUTHOR_NAME": "Trainer",
+            "GIT_AUTHOR_EMAIL": "t@example.org",
+            "GIT_COMMITTER_NAME": "Trainer",
+            "GIT_COMMITTER_EMAIL": "t@example.org",
+        },
+    ).stdout.strip()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from pathlib import Path
 
@@ -12,26 +11,9 @@ from sqlalchemy import select
 
 from app.models import AuditEvent, Course, CourseRevision
 from app.studio.git_source import sign_github, sign_standard
-from tests.studio.conftest import course_files
+from tests.studio.conftest import course_files, git
 
 SECRET = "hook-secret-for-tests"
-
-
-def _git(*args: str, cwd: Path) -> None:
-    subprocess.run(
-        ["git", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(cwd),
-            "GIT_AUTHOR_NAME": "Trainer",
-            "GIT_AUTHOR_EMAIL": "t@example.org",
-            "GIT_COMMITTER_NAME": "Trainer",
-            "GIT_COMMITTER_EMAIL": "t@example.org",
-        },
-    )
 
 
 def _write(root: Path, files: dict[str, str]) -> None:
@@ -41,18 +23,18 @@ def _write(root: Path, files: dict[str, str]) -> None:
 
 
 def _push(work: Path, message: str) -> None:
-    _git("add", "-A", cwd=work)
-    _git("commit", "--quiet", "-m", message, cwd=work)
-    _git("push", "--quiet", "origin", "main", cwd=work)
+    git("add", "-A", cwd=work)
+    git("commit", "--quiet", "-m", message, cwd=work)
+    git("push", "--quiet", "origin", "main", cwd=work)
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> tuple[str, Path]:
     """A bare repository holding the courses g1 and g2 under courses/, and its working copy."""
     bare, work = tmp_path / "courses.git", tmp_path / "work"
-    _git("init", "--quiet", "--bare", "--initial-branch=main", str(bare), cwd=tmp_path)
-    _git("init", "--quiet", "--initial-branch=main", str(work), cwd=tmp_path)
-    _git("remote", "add", "origin", str(bare), cwd=work)
+    git("init", "--quiet", "--bare", "--initial-branch=main", str(bare), cwd=tmp_path)
+    git("init", "--quiet", "--initial-branch=main", str(work), cwd=tmp_path)
+    git("remote", "add", "origin", str(bare), cwd=work)
     _write(work / "courses" / "g1", course_files("g1"))
     _write(work / "courses" / "g2", course_files("g2"))
     _push(work, "two courses")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -12,46 +11,29 @@ import pytest
 
 from app.studio import git_source
 from app.studio.git_source import GitSourceError, pull
+from tests.studio.conftest import git
 
 COURSE_MD = "---\nid: {id}\ntitle: T\n---\nOverview.\n"
-
-
-def _run(*args: str, cwd: Path) -> str:
-    return subprocess.run(
-        ["git", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        text=True,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(cwd),
-            "GIT_AUTHOR_NAME": "T",
-            "GIT_AUTHOR_EMAIL": "t@example.org",
-            "GIT_COMMITTER_NAME": "T",
-            "GIT_COMMITTER_EMAIL": "t@example.org",
-        },
-    ).stdout.strip()
 
 
 @pytest.fixture
 def origin(tmp_path: Path) -> tuple[Path, Path]:
     """A bare repository with two courses, and a working copy to commit to it from."""
     bare, work = tmp_path / "origin.git", tmp_path / "work"
-    _run("init", "--quiet", "--bare", "--initial-branch=main", str(bare), cwd=tmp_path)
-    _run("init", "--quiet", "--initial-branch=main", str(work), cwd=tmp_path)
+    git("init", "--quiet", "--bare", "--initial-branch=main", str(bare), cwd=tmp_path)
+    git("init", "--quiet", "--initial-branch=main", str(work), cwd=tmp_path)
     for course in ("c1", "c2"):
         (work / "courses" / course).mkdir(parents=True)
         (work / "courses" / course / "course.md").write_text(COURSE_MD.format(id=course))
     _commit(work, "two courses")
-    _run("remote", "add", "origin", str(bare), cwd=work)
-    _run("push", "--quiet", "origin", "main", cwd=work)
+    git("remote", "add", "origin", str(bare), cwd=work)
+    git("push", "--quiet", "origin", "main", cwd=work)
     return bare, work
 
 
 def _commit(work: Path, message: str) -> None:
-    _run("add", "-A", cwd=work)
-    _run("commit", "--quiet", "-m", message, cwd=work)
+    git("add", "-A", cwd=work)
+    git("commit", "--quiet", "-m", message, cwd=work)
 
 
 def test_the_first_pull_clones_and_everything_is_new(origin, tmp_path):
@@ -68,7 +50,7 @@ def test_a_second_pull_names_only_the_courses_that_changed(origin, tmp_path):
     first = pull(str(bare), tmp_path / "checkout")
     (work / "courses" / "c2" / "course.md").write_text(COURSE_MD.format(id="c2") + "More.\n")
     _commit(work, "change c2")
-    _run("push", "--quiet", "origin", "main", cwd=work)
+    git("push", "--quiet", "origin", "main", cwd=work)
     second = pull(str(bare), tmp_path / "checkout")
     assert second.previous == first.commit and second.changed
     changed = git_source.changed_files(second)
@@ -86,11 +68,11 @@ def test_a_pull_with_nothing_new_changes_nothing(origin, tmp_path):
 
 def test_a_branch_can_be_named(origin, tmp_path):
     bare, work = origin
-    _run("checkout", "--quiet", "-b", "draft", cwd=work)
+    git("checkout", "--quiet", "-b", "draft", cwd=work)
     (work / "courses" / "c3").mkdir()
     (work / "courses" / "c3" / "course.md").write_text(COURSE_MD.format(id="c3"))
     _commit(work, "c3 on a branch")
-    _run("push", "--quiet", "origin", "draft", cwd=work)
+    git("push", "--quiet", "origin", "draft", cwd=work)
     assert not (pull(str(bare), tmp_path / "a").checkout / "courses" / "c3").exists()
     assert (pull(str(bare), tmp_path / "b", ref="draft").checkout / "courses" / "c3").exists()
 
