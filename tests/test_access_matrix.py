@@ -159,6 +159,8 @@ MATRIX = [
         "/studio/revisions/{revision}/edit/course.md",
         _s(302, 404, 404, 404, 404, 200, editor=200),
     ),
+    # c1 has a staged revision: its editor and admins are sent to it, nothing new is staged.
+    ("POST", "/studio/courses/c1/revise", _s(302, 404, 404, 404, 404, 302, editor=302)),
     ("POST", "/studio/revisions/{revision}/discard", _s(302, 404, 404, 404, 404, 302, editor=302)),
     # No GIT_WEBHOOK_SECRET here, so the hook does not exist; with one, only the signature
     # counts, whoever sends it (tests/studio/test_git_pull.py).

@@ -10,9 +10,9 @@ from werkzeug.wrappers import Response
 
 from app.db import db
 from app.models import CourseRevision
-from app.studio import editors, edits, revisions, source
+from app.studio import editors, edits, revise, revisions, source
 from app.studio.access import studio_required
-from app.studio.forms import EditFileForm
+from app.studio.forms import EditFileForm, StartRevisionForm
 from app.studio.routes import bp
 
 
@@ -64,3 +64,21 @@ def edit_file(token: str, name: str) -> Response | str | tuple[str, int]:
         problems=problems,
         preview=preview,
     ), status
+
+
+@bp.route("/courses/<course_id>/revise", methods=["POST"])
+@studio_required
+def start_revision(course_id: str) -> Response:
+    """Open the course's staged revision, starting one from the published files if need be."""
+    user = current_user._get_current_object()
+    if not editors.can_edit(db.session, user, course_id):
+        abort(404)
+    if not StartRevisionForm().validate_on_submit():
+        flash(_("The form had expired; try again."), "error")
+        return redirect(url_for("studio.index"))
+    try:
+        staged = revise.start_from_published(db.session, course_id, actor=user)
+    except revisions.RevisionError as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("studio.index"))
+    return redirect(url_for("studio.revision", token=staged.token))

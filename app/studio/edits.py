@@ -41,6 +41,19 @@ def editable(revision: CourseRevision, name: str) -> Path | None:
     return source.file_in(revisions.folder(revision), name)
 
 
+def editable_files(revision: CourseRevision) -> list[str]:
+    """The revision's Markdown and YAML files, as paths relative to its course folder."""
+    root = revisions.folder(revision)
+    if not root.is_dir():
+        return []
+    found = (
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.suffix.lower() in EDITABLE_SUFFIXES and path.is_file() and not path.is_symlink()
+    )
+    return sorted(found, key=lambda name: (name.count("/"), name))
+
+
 def _normalised(text: str) -> str:
     if len(text) > MAX_EDIT_CHARACTERS:
         raise EditError(

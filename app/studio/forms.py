@@ -35,3 +35,7 @@ class EditFileForm(AcademyForm):
     """The text of one course file, edited in the browser."""
 
     text = TextAreaField(_l("Text of the file"), validators=[Length(max=400_000)])
+
+
+class StartRevisionForm(AcademyForm):
+    """Starting a staged revision from the published files: a button, nothing to fill in."""

@@ -21,7 +21,7 @@ from app.models import CourseRevision, User
 from app.studio import changes, editors, edits, home, revisions, source
 from app.studio.access import studio_required
 from app.studio.archive import ArchiveLimits
-from app.studio.forms import ArchiveUploadForm, ConfirmRevisionForm
+from app.studio.forms import ArchiveUploadForm, ConfirmRevisionForm, StartRevisionForm
 from app.studio.uploads import UploadError, receive
 from app.web.request_limits import accepts_archive
 
@@ -37,6 +37,7 @@ def _render_home(form: ArchiveUploadForm, refusal: str | None = None) -> str:
         "studio/home.html",
         courses=home.studio_courses(db.session, _actor()),
         form=form,
+        start_form=StartRevisionForm(),
         refusal=refusal,
         max_mb=current_app.config["STUDIO_MAX_UPLOAD_MB"],
     )
@@ -107,6 +108,7 @@ def revision(token: str) -> str:
         files=files,
         may_change=may_change,
         changes=planned,
+        text_files=edits.editable_files(found),
         confirm_form=ConfirmRevisionForm(formdata=None),
     )
 
