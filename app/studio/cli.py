@@ -11,7 +11,7 @@ from flask_babel import force_locale
 
 from app.content.cli import courses_cli
 from app.db import db
-from app.studio import editors
+from app.studio import editors, tidy
 
 
 @courses_cli.command("editors")
@@ -54,3 +54,17 @@ def editors_command(course_id: str, add: str | None, remove: str | None) -> None
         click.echo(
             f"{editor.user.username}\t{editor.created_at:%Y-%m-%d}\tgranted by {granter}"
         )
+
+
+@courses_cli.command("studio-tidy")
+@click.option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
+def studio_tidy_command(dry_run: bool) -> None:
+    """Remove stray files from the studio's storage: folders of discarded or unknown revisions,
+    and unpacked uploads older than an hour. Staged and published revisions are never touched.
+    """
+    done = tidy.tidy(db.session, dry_run=dry_run)
+    verb = "Would remove" if dry_run else "Removed"
+    for name in [*done.revisions, *done.incoming]:
+        click.echo(f"{verb} {name}")
+    count = len(done.revisions) + len(done.incoming)
+    click.echo(f"{verb} {count} stray folder{'s' if count != 1 else ''}.")

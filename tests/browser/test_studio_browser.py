@@ -1,5 +1,6 @@
 """The trainer studio in a real browser: a zip with an error uploaded through the form, the error
-followed to its highlighted line, and the studio pages accessible and readable on a phone."""
+followed to its highlighted line, fixed in the browser editor, previewed with and without answers
+and published for a learner to see; the studio pages accessible and readable on a phone."""
 
 from __future__ import annotations
 
@@ -68,6 +69,72 @@ def test_a_trainer_uploads_a_course_and_follows_an_error_to_its_line(
     expect(page.locator("table.studio-courses tbody tr")).to_have_count(1)
     _check(page, "home", found, wide)
 
+    assert found == {}
+    assert wide == {}
+
+
+FIXED_QUIZ = (
+    "---\ntitle: Quiz\nminutes: 5\n---\nText.\n\n::: quiz\nid: q1\ntype: single\n\n"
+    "Which one is right?\n\n- [x] The right one\n- [ ] The wrong one\n\n"
+    "Explanation: Right by definition.\n:::\n"
+)
+
+
+def test_a_trainer_fixes_the_error_in_the_browser_previews_and_publishes_for_a_learner(
+    new_page: Callable[..., Page],
+    live_server: str,
+    make_user,  # noqa: ANN001
+    tmp_path: Path,
+) -> None:
+    make_user("tina", roles={"trainer"})
+    make_user("lena")
+    archive = tmp_path / "fixc.zip"
+    archive.write_bytes(course_zip({"fixc": course_files("fixc", broken=True)}).getvalue())
+    page = new_page()
+    login(page, live_server, "tina")
+    found: dict = {}
+    wide: dict = {}
+    page.goto("/studio")
+    page.locator("input[name=archive]").set_input_files(str(archive))
+    page.locator("main form[action$='/upload'] button[type=submit]").click()
+    expect(page.locator(f"a[href$='02-quiz.md#L{BROKEN_LINE}']")).to_be_visible()
+
+    # The check page lists the files; the quiz opens in the editor.
+    page.locator("a[href$='/edit/01-m/02-quiz.md']").click()
+    editor = page.locator("textarea[name=text]")
+    expect(editor).to_contain_text("type: essay")
+    editor.fill(FIXED_QUIZ)
+    page.locator("button[value=check]").click()
+    expect(page.locator("main")).to_contain_text("The checker found no problem.")
+    expect(editor).to_have_value(FIXED_QUIZ)  # checking keeps the text being edited
+    _check(page, "editor", found, wide)
+    page.set_viewport_size(DESKTOP_VIEWPORT)
+    page.locator("button[value=save]").click()
+    expect(page.locator("form[action$='/publish']")).to_be_visible()
+
+    page.locator("a[href$='/preview']").click()
+    page.locator("a[href$='/preview/lessons/quiz']").click()
+    expect(page.locator("main")).to_contain_text("Which one is right?")
+    expect(page.locator("main")).not_to_contain_text("Right by definition.")
+    _check(page, "preview", found, wide)
+    page.set_viewport_size(DESKTOP_VIEWPORT)
+    page.locator("a[href$='answers=1']").click()
+    expect(page.locator("main")).to_contain_text("Right by definition.")
+    _check(page, "preview with answers", found, wide)
+    page.set_viewport_size(DESKTOP_VIEWPORT)
+
+    page.go_back()
+    page.go_back()
+    page.go_back()
+    publish = page.locator("form[action$='/publish']")
+    publish.locator("input[type=checkbox]").check()
+    publish.locator("button[type=submit]").click()
+    expect(page).to_have_url(f"{live_server}/courses/fixc")
+
+    learner = new_page()
+    login(learner, live_server, "lena")
+    learner.goto("/courses/fixc/lessons/quiz")
+    expect(learner.locator("main")).to_contain_text("Which one is right?")
     assert found == {}
     assert wide == {}
 
