@@ -12,6 +12,7 @@ from urllib.parse import unquote
 from app.content.frontmatter import Problems
 from app.content.limits import check_course_sizes
 from app.content.model import CourseSource, Link, Problem, display_path, required_lessons
+from app.content.quality import check_question_quality
 from app.content.quiz_blocks import FenceTracker
 
 INLINE_CODE_RE = re.compile(r"(`+).*?\1")
@@ -133,6 +134,7 @@ def validate_course(course: CourseSource) -> list[Problem]:
     _check_requirements(course, problems)
     _check_course_links(course, problems)
     check_course_sizes(course, problems)
+    check_question_quality(course, problems)
     return problems
 
 

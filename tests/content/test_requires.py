@@ -137,8 +137,11 @@ def test_after_final_can_be_written_and_an_explicit_choice_wins(
     course, _problems = parse_course(root)
     lessons = {lesson.id: lesson for lesson in course.lessons()}
     assert lessons["test"].settings.show_answers == "after_submit"
-    # `after_final` is a known value: no "must be one of" error (only the no-quiz warning).
-    assert [row[2] for row in problems_of(root)] == ["warning"]
+    # `after_final` is a known value: no "must be one of" error. The warnings are the no-quiz
+    # one and the pool the after_submit lesson shows in full (app.content.quality).
+    rows = problems_of(root)
+    assert [row[2] for row in rows] == ["warning", "warning"]
+    assert any("a learner sees the answers" in row[3] for row in rows)
 
 
 def test_sync_stores_what_each_lesson_requires_with_all_resolved(sync_course, session) -> None:
