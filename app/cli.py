@@ -12,6 +12,7 @@ from app.admin.credits_cli import credits_cli
 from app.assignments.cli import assignments_cli
 from app.auth import second_factor
 from app.auth import services as accounts
+from app.content import gift_cli as _gift_cli  # noqa: F401  (adds `courses import-gift`)
 from app.content.cli import courses_cli
 from app.db import db
 from app.demo.cli import demo_command
