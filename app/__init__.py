@@ -69,6 +69,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from app.studio import hooks as _git_hook  # noqa: F401  (adds /studio/hooks/git)
     from app.studio import preview as _preview  # noqa: F401  (preview of a revision)
     from app.studio import publishing as _publishing  # noqa: F401  (publish, discard)
+    from app.studio import question_banks as _banks  # noqa: F401  (GIFT import)
     from app.studio import routes as studio
 
     for blueprint in (

@@ -161,6 +161,8 @@ MATRIX = [
     ),
     # c1 has a staged revision: its editor and admins are sent to it, nothing new is staged.
     ("POST", "/studio/courses/c1/revise", _s(302, 404, 404, 404, 404, 302, editor=302)),
+    # No file in the form: back to the check page, which says to choose one.
+    ("POST", "/studio/revisions/{revision}/gift", _s(302, 404, 404, 404, 404, 302, editor=302)),
     ("POST", "/studio/revisions/{revision}/discard", _s(302, 404, 404, 404, 404, 302, editor=302)),
     # No GIT_WEBHOOK_SECRET here, so the hook does not exist; with one, only the signature
     # counts, whoever sends it (tests/studio/test_git_pull.py).

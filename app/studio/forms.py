@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Regexp
 
 from app.web.forms import AcademyForm
 
@@ -39,3 +39,22 @@ class EditFileForm(AcademyForm):
 
 class StartRevisionForm(AcademyForm):
     """Starting a staged revision from the published files: a button, nothing to fill in."""
+
+
+class GiftImportForm(AcademyForm):
+    """A Moodle GIFT question bank and the name of the pool it becomes."""
+
+    gift = FileField(
+        _l("Question bank in GIFT format (.txt)"),
+        validators=[FileRequired(_l("Choose the GIFT file exported from Moodle."))],
+    )
+    pool = StringField(
+        _l("Pool name"),
+        validators=[
+            DataRequired(_l("Give the pool a name, such as final.")),
+            Regexp(
+                r"^[a-z0-9][a-z0-9-]{0,63}$",
+                message=_l("Use lowercase letters, digits and dashes, such as final."),
+            ),
+        ],
+    )

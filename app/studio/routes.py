@@ -21,7 +21,12 @@ from app.models import CourseRevision, User
 from app.studio import changes, editors, edits, home, revisions, source
 from app.studio.access import studio_required
 from app.studio.archive import ArchiveLimits
-from app.studio.forms import ArchiveUploadForm, ConfirmRevisionForm, StartRevisionForm
+from app.studio.forms import (
+    ArchiveUploadForm,
+    ConfirmRevisionForm,
+    GiftImportForm,
+    StartRevisionForm,
+)
 from app.studio.uploads import UploadError, receive
 from app.web.request_limits import accepts_archive
 
@@ -109,6 +114,7 @@ def revision(token: str) -> str:
         may_change=may_change,
         changes=planned,
         text_files=edits.editable_files(found),
+        gift_form=GiftImportForm(formdata=None),
         confirm_form=ConfirmRevisionForm(formdata=None),
     )
 
