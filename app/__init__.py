@@ -71,6 +71,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from app.studio import publishing as _publishing  # noqa: F401  (publish, discard)
     from app.studio import question_banks as _banks  # noqa: F401  (GIFT import)
     from app.studio import routes as studio
+    from app.studio import statistics as _statistics  # noqa: F401  (question statistics)
 
     for blueprint in (
         main.bp,

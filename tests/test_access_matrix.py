@@ -104,6 +104,8 @@ MATRIX = [
     ("GET", "/admin/courses/c1/editors", ADMIN_ONLY),
     ("GET", "/studio", STUDIO),
     ("GET", "/studio/revisions/{revision}", C1_REVISION),
+    ("GET", "/studio/courses/c1/questions", C1_REVISION),
+    ("GET", "/studio/courses/c1/questions.csv", C1_REVISION),
     ("GET", "/studio/revisions/{revision}/source/course.md", C1_REVISION),
     ("GET", "/studio/revisions/{revision}/source/assets/a.svg", C1_REVISION),
     ("GET", "/studio/revisions/{revision}/edit/course.md", C1_REVISION),
