@@ -250,7 +250,7 @@ def _convert(question: _Question, qid: str, path: Path, problems: list[Problem])
         skip("an essay question (empty answers) cannot be marked here")
         return None
     if body.startswith("#"):
-        return _numerical(question, qid, body[1:], explanation, skip)
+        return _numerical(question, qid, body[1:], explanation, skip, path, problems)
     head = body.split("#", 1)
     if head[0].strip().upper() in ("T", "TRUE", "F", "FALSE"):
         answer = "true" if head[0].strip().upper().startswith("T") else "false"
@@ -274,7 +274,17 @@ def _convert(question: _Question, qid: str, path: Path, problems: list[Problem])
         skip("a choice question needs exactly one = answer, or weights on ~ answers")
         return None
     lines = []
-    for sign, _weight, text, feedback in answers:
+    for sign, weight, text, feedback in answers:
+        if sign == "~" and weight:
+            problems.append(
+                Problem(
+                    path,
+                    question.line,
+                    "warning",
+                    f'the part marks ({weight:g}%) of "{_one_line(text)}" cannot be given in a'
+                    " single-choice question; the option is kept as a wrong one",
+                )
+            )
         lines.append(f"- [{'x' if sign == '=' else ' '}] {_one_line(text)}")
         if feedback:
             lines.append(f"  > {feedback}")
@@ -336,12 +346,21 @@ def _short(question, qid, right, explanation, path, problems):  # noqa: ANN001, 
     return _block(qid, "short", question.prompt, lines, [*notes, *explanation])
 
 
-def _numerical(question, qid, body, explanation, skip):  # noqa: ANN001, ANN202
+def _numerical(question, qid, body, explanation, skip, path, problems):  # noqa: ANN001, ANN202
     parts = _split(body, "=") if body.strip().startswith("=") else ["=" + body]
     lines, notes = [], []
     for part in parts:
         _sign, weight, text, feedback = _answer(part)
         if weight is not None and weight < 100:
+            problems.append(
+                Problem(
+                    path,
+                    question.line,
+                    "warning",
+                    f'the partly right answer "{text.strip()}" ({weight:g}%) cannot be given part'
+                    " marks here; it is left out",
+                )
+            )
             continue
         text = text.replace(" ", "")
         if match := re.fullmatch(f"({NUMBER}):({NUMBER})", text):

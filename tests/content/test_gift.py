@@ -84,6 +84,20 @@ def test_what_cannot_convert_is_reported_at_its_line(gift: str, warning: str) ->
     assert warning in result.problems[0].message
 
 
+@pytest.mark.parametrize(
+    ("gift", "warning"),
+    [
+        ("Pick {=right ~%50%half ~wrong}", 'the part marks (50%) of "half"'),
+        ("Two answers {#=2:0 =%50%3}", 'the partly right answer "3" (50%)'),
+    ],
+    ids=["single", "numerical"],
+)
+def test_part_marks_that_cannot_be_kept_are_reported(gift: str, warning: str) -> None:
+    result = convert(gift, SOURCE, "bank")
+    assert len(result.blocks) == 1
+    assert [p.message for p in result.problems if warning in p.message], result.problems
+
+
 def test_a_negative_weight_is_reported_and_the_option_kept_as_wrong() -> None:
     result = convert("Which? {~%100%a ~%-50%b}", SOURCE, "bank")
     assert "- [ ] b" in result.blocks[0]
