@@ -18,16 +18,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.content.gift_text import chunks, find, split, unescape
 from app.content.model import Problem
 
-ESCAPABLE = "~=#{}:\\"
 FORMATS = ("markdown", "plain", "html", "moodle")
 WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 NUMBER = r"-?\d+(?:\.\d+)?(?:[eE]-?\d+)?"
-
-
-class GiftError(ValueError):
-    """A file that cannot be read as GIFT at all (empty, not text); the message says why."""
 
 
 @dataclass
@@ -36,107 +32,6 @@ class Converted:
 
     blocks: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-
-
-def decode(data: bytes) -> str:
-    """The text of a GIFT file: UTF-8 (with or without a BOM) or GB18030, as Windows writes."""
-    if not data.strip():
-        raise GiftError("the file is empty; export the question bank from Moodle in GIFT format")
-    if b"\x00" in data:
-        raise GiftError("the file is not text (it holds NUL bytes); give a GIFT .txt file")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise GiftError("the file is neither UTF-8 nor GB18030 text; save it as UTF-8")
-
-
-def _chunks(text: str) -> tuple[list[tuple[int, str]], int | None]:
-    """Split into (first line, text) per question at blank lines outside `{...}`, leaving out
-    comment lines. Also the first line of a question whose `{` is never closed, if any."""
-    chunks: list[tuple[int, str]] = []
-    current: list[str] = []
-    start, depth = 0, 0
-    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
-        if line.strip().startswith("//"):
-            continue
-        if not line.strip() and depth == 0:
-            if current:
-                chunks.append((start, "\n".join(current)))
-                current = []
-            continue
-        if not current:
-            start = number
-        current.append(line)
-        escaped = False
-        for char in line:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == "{":
-                depth += 1
-            elif char == "}":
-                depth = max(depth - 1, 0)
-    if current:
-        if depth:
-            return chunks, start
-        chunks.append((start, "\n".join(current)))
-    return chunks, None
-
-
-def _find(text: str, token: str, begin: int = 0) -> int:
-    """The index of the first unescaped `token` in `text` from `begin`, or -1."""
-    index = begin
-    while index < len(text):
-        if text[index] == "\\":
-            index += 2
-            continue
-        if text.startswith(token, index):
-            return index
-        index += 1
-    return -1
-
-
-def _split(text: str, tokens: str) -> list[str]:
-    """Split `text` before each unescaped character of `tokens`, keeping the character."""
-    parts, current, index = [], "", 0
-    while index < len(text):
-        char = text[index]
-        if char == "\\" and index + 1 < len(text):
-            current += text[index : index + 2]
-            index += 2
-            continue
-        if char in tokens and current.strip():
-            parts.append(current)
-            current = ""
-        current += char
-        index += 1
-    if current.strip():
-        parts.append(current)
-    return parts
-
-
-def unescape(text: str) -> str:
-    """GIFT escapes (`\\~ \\= \\# \\{ \\} \\:` and `\\\\`, `\\n` a line break) to characters."""
-    out, index = [], 0
-    while index < len(text):
-        char = text[index]
-        if char == "\\" and index + 1 < len(text):
-            following = text[index + 1]
-            out.append(
-                "\n"
-                if following == "n"
-                else following
-                if following in ESCAPABLE
-                else "\\" + following
-            )
-            index += 2
-            continue
-        out.append(char)
-        index += 1
-    return "".join(out)
 
 
 def _one_line(text: str) -> str:
@@ -166,7 +61,7 @@ def _parse(line: int, chunk: str, path: Path, problems: list[Problem]) -> _Quest
             return None
     name = ""
     if text.startswith("::"):
-        end = _find(text, "::", 2)
+        end = find(text, "::", 2)
         if end > 0:
             name, text = unescape(text[2:end]).strip(), text[end + 2 :].lstrip()
     for kind in FORMATS:
@@ -183,7 +78,7 @@ def _parse(line: int, chunk: str, path: Path, problems: list[Problem]) -> _Quest
                     )
                 )
             break
-    opening = _find(text, "{")
+    opening = find(text, "{")
     if opening < 0:
         problems.append(
             Problem(
@@ -194,7 +89,7 @@ def _parse(line: int, chunk: str, path: Path, problems: list[Problem]) -> _Quest
             )
         )
         return None
-    closing = _find(text, "}", opening)
+    closing = find(text, "}", opening)
     after = text[closing + 1 :].strip()
     if after:
         problems.append(
@@ -216,7 +111,7 @@ def _answer(part: str) -> tuple[str, float | None, str, str]:
     weight = None
     if match := WEIGHT.match(rest):
         weight, rest = float(match.group(1)), rest[match.end() :].strip()
-    cut = _find(rest, "#")
+    cut = find(rest, "#")
     feedback = _one_line(rest[cut + 1 :]) if cut >= 0 else ""
     return sign, weight, (rest[:cut] if cut >= 0 else rest).strip(), feedback
 
@@ -234,7 +129,7 @@ def _block(
 
 def _convert(question: _Question, qid: str, path: Path, problems: list[Problem]) -> str | None:
     body, general = question.body, ""
-    cut = _find(body, "####")
+    cut = find(body, "####")
     if cut >= 0:
         body, general = body[:cut], unescape(body[cut + 4 :]).strip()
     body = body.strip()
@@ -256,10 +151,10 @@ def _convert(question: _Question, qid: str, path: Path, problems: list[Problem])
         answer = "true" if head[0].strip().upper().startswith("T") else "false"
         feedback = [_one_line(f) for f in body.split("#")[1:]]
         return _block(qid, "truefalse", question.prompt, [f"= {answer}"], [*feedback, general])
-    if _find(body, "->") >= 0:
+    if find(body, "->") >= 0:
         skip("a matching question cannot be converted")
         return None
-    answers = [_answer(part) for part in _split(body, "=~")]
+    answers = [_answer(part) for part in split(body, "=~")]
     if any(sign not in "=~" for sign, *_rest in answers):
         skip("the answers could not be read (each starts with = or ~)")
         return None
@@ -347,7 +242,7 @@ def _short(question, qid, right, explanation, path, problems):  # noqa: ANN001, 
 
 
 def _numerical(question, qid, body, explanation, skip, path, problems):  # noqa: ANN001, ANN202
-    parts = _split(body, "=") if body.strip().startswith("=") else ["=" + body]
+    parts = split(body, "=") if body.strip().startswith("=") else ["=" + body]
     lines, notes = [], []
     for part in parts:
         _sign, weight, text, feedback = _answer(part)
@@ -382,9 +277,9 @@ def _numerical(question, qid, body, explanation, skip, path, problems):  # noqa:
 def convert(text: str, path: Path, prefix: str) -> Converted:
     """Convert the GIFT `text` of file `path`; ids are the `::name::`s, else `prefix-N`."""
     result = Converted()
-    chunks, unclosed = _chunks(text)
+    questions, unclosed = chunks(text)
     used: set[str] = set()
-    for number, (line, chunk) in enumerate(chunks, 1):
+    for number, (line, chunk) in enumerate(questions, 1):
         question = _parse(line, chunk, path, result.problems)
         if question is None:
             continue

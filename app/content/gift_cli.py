@@ -11,7 +11,8 @@ import click
 
 from app.content.check import check_paths, format_problem
 from app.content.cli import courses_cli
-from app.content.gift import GiftError, convert, decode
+from app.content.gift import convert
+from app.content.gift_text import GiftError, decode
 
 POOL_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 MAX_GIFT_BYTES = 20 * 1024 * 1024

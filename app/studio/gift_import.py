@@ -12,7 +12,8 @@ from pathlib import Path
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from app.content.gift import GiftError, convert, decode
+from app.content.gift import convert
+from app.content.gift_text import GiftError, decode
 from app.content.model import Problem
 from app.models import CourseRevision, User
 from app.studio import revisions, storage

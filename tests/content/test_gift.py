@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from app.content.check import check_paths
-from app.content.gift import GiftError, convert, decode
+from app.content.gift import convert
+from app.content.gift_text import GiftError, decode
 from tests.content.conftest import BuildCourse
 
 SOURCE = Path("bank.txt")
