@@ -220,19 +220,26 @@ def _multiple(question, qid, answers, explanation, path, problems):  # noqa: ANN
     return _block(qid, "multiple", question.prompt, lines, explanation, extra)
 
 
+def _partly_right(
+    question: _Question, text: str, weight: float, path: Path, problems: list[Problem]
+) -> None:
+    """Report an answer worth part marks, which the quiz format cannot give, as left out."""
+    problems.append(
+        Problem(
+            path,
+            question.line,
+            "warning",
+            f'the partly right answer "{text}" ({weight:g}%) cannot be given part marks here;'
+            " it is left out",
+        )
+    )
+
+
 def _short(question, qid, right, explanation, path, problems):  # noqa: ANN001, ANN202
     lines, notes = [], []
     for _sign, weight, text, feedback in right:
         if weight is not None and weight < 100:
-            problems.append(
-                Problem(
-                    path,
-                    question.line,
-                    "warning",
-                    f'the partly right answer "{_one_line(text)}"'
-                    f" ({weight:g}%) cannot be given part marks here; it is left out",
-                )
-            )
+            _partly_right(question, _one_line(text), weight, path, problems)
             continue
         lines.append(f"= {_one_line(text)}")
         notes.append(feedback)
@@ -247,15 +254,7 @@ def _numerical(question, qid, body, explanation, skip, path, problems):  # noqa:
     for part in parts:
         _sign, weight, text, feedback = _answer(part)
         if weight is not None and weight < 100:
-            problems.append(
-                Problem(
-                    path,
-                    question.line,
-                    "warning",
-                    f'the partly right answer "{text.strip()}" ({weight:g}%) cannot be given part'
-                    " marks here; it is left out",
-                )
-            )
+            _partly_right(question, text.strip(), weight, path, problems)
             continue
         text = text.replace(" ", "")
         if match := re.fullmatch(f"({NUMBER}):({NUMBER})", text):

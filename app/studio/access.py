@@ -11,6 +11,9 @@ from flask import abort
 from flask_login import current_user
 
 from app.auth.sessions import login_manager
+from app.db import db
+from app.models import CourseRevision
+from app.studio import editors, revisions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,3 +36,13 @@ def studio_required(view: F) -> F:
         return view(*args, **kwargs)
 
     return guarded  # type: ignore[return-value]
+
+
+def editable_revision(token: str) -> CourseRevision:
+    """The revision named `token` if the signed-in person may change its course; else a 404,
+    whichever it is (a miss and a refusal look the same)."""
+    found = revisions.revision_by_token(db.session, token)
+    user = current_user._get_current_object()
+    if found is None or not editors.can_edit(db.session, user, found.course_slug):
+        abort(404)
+    return found

@@ -11,17 +11,14 @@ from werkzeug.wrappers import Response
 from app.db import db
 from app.models import CourseRevision
 from app.studio import editors, edits, revise, revisions, source
-from app.studio.access import studio_required
+from app.studio.access import editable_revision, studio_required
 from app.studio.forms import EditFileForm, StartRevisionForm
 from app.studio.routes import bp
 
 
 def _editable(token: str, name: str) -> CourseRevision:
     """The staged revision `token` if this person edits its course and `name` can be edited."""
-    found = revisions.revision_by_token(db.session, token)
-    user = current_user._get_current_object()
-    if found is None or not editors.can_edit(db.session, user, found.course_slug):
-        abort(404)
+    found = editable_revision(token)
     if found.status != "staged" or edits.editable(found, name) is None:
         abort(404)
     return found

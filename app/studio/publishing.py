@@ -7,33 +7,23 @@ Both need a ticked confirmation; a refusal says why and changes nothing.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.db import db
-from app.models import CourseRevision
-from app.studio import editors, revisions
-from app.studio.access import studio_required
+from app.studio import revisions
+from app.studio.access import editable_revision, studio_required
 from app.studio.forms import ConfirmRevisionForm
 from app.studio.routes import bp
-
-
-def _editable_revision(token: str) -> CourseRevision:
-    """The revision named `token` if this person may change its course; else a 404."""
-    found = revisions.revision_by_token(db.session, token)
-    user = current_user._get_current_object()
-    if found is None or not editors.can_edit(db.session, user, found.course_slug):
-        abort(404)
-    return found
 
 
 @bp.route("/revisions/<token>/publish", methods=["POST"])
 @studio_required
 def publish(token: str) -> Response:
     """Publish a staged revision without errors: learners see it at once."""
-    found = _editable_revision(token)
+    found = editable_revision(token)
     if not ConfirmRevisionForm().validate_on_submit():
         flash(_("Tick the box to confirm, then publish again."), "error")
         return redirect(url_for("studio.revision", token=token))
@@ -50,7 +40,7 @@ def publish(token: str) -> Response:
 @studio_required
 def discard(token: str) -> Response:
     """Drop a staged revision; the published version, if any, stays as it is."""
-    found = _editable_revision(token)
+    found = editable_revision(token)
     if not ConfirmRevisionForm().validate_on_submit():
         flash(_("Tick the box to confirm, then discard again."), "error")
         return redirect(url_for("studio.revision", token=token))

@@ -3,14 +3,14 @@ revision (editors and admins only); what could not be converted is listed after.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.db import db
-from app.studio import editors, gift_import, revisions
-from app.studio.access import studio_required
+from app.studio import gift_import
+from app.studio.access import editable_revision, studio_required
 from app.studio.forms import GiftImportForm
 from app.studio.routes import bp
 
@@ -21,10 +21,8 @@ SHOWN_PROBLEMS = 20
 @studio_required
 def import_gift(token: str) -> Response:
     """Convert the uploaded GIFT file into a pool and stage the result as a new revision."""
-    found = revisions.revision_by_token(db.session, token)
+    found = editable_revision(token)
     user = current_user._get_current_object()
-    if found is None or not editors.can_edit(db.session, user, found.course_slug):
-        abort(404)
     form = GiftImportForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
