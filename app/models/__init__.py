@@ -2,22 +2,27 @@
 
 from app.models.assignment import Assignment, UnitCourse
 from app.models.audit import AuditEvent
+from app.models.certificates import CERTIFICATE_KINDS, Certificate
+from app.models.claims import CLAIM_STATUSES, TrainingClaim
 from app.models.content import Course, CourseAsset, Lesson, Module, Question, QuestionVersion
 from app.models.credits import CreditEntry, CreditRule
 from app.models.identity import ROLES, LoginAttempt, LoginThrottle, Unit, User, UserRole
 from app.models.mfa import RecoveryCode, TotpCredential
-from app.models.progress import ENROLLMENT_STATUSES, Enrollment, LessonProgress
+from app.models.progress import ENROLLMENT_STATUSES, Enrollment, LearnerClock, LessonProgress
 from app.models.quiz import AttemptGrant, AttemptItem, QuizAttempt
 from app.models.sessions import LoginSession
 from app.models.studio import CourseEditor, CourseRevision
 
 __all__ = [
+    "CERTIFICATE_KINDS",
+    "CLAIM_STATUSES",
     "ENROLLMENT_STATUSES",
     "ROLES",
     "Assignment",
     "AttemptGrant",
     "AttemptItem",
     "AuditEvent",
+    "Certificate",
     "Course",
     "CourseAsset",
     "CourseEditor",
@@ -25,6 +30,7 @@ __all__ = [
     "CreditEntry",
     "CreditRule",
     "Enrollment",
+    "LearnerClock",
     "Lesson",
     "LessonProgress",
     "LoginAttempt",
@@ -36,6 +42,7 @@ __all__ = [
     "QuizAttempt",
     "RecoveryCode",
     "TotpCredential",
+    "TrainingClaim",
     "Unit",
     "UnitCourse",
     "User",

@@ -51,6 +51,20 @@ class LessonProgress(Base):
     )
 
 
+class LearnerClock(Base):
+    """When a learner's last heartbeat arrived, from any lesson: time on task accrues for one
+    lesson at a time, so five open tabs never earn more than the wall-clock time between beats.
+    """
+
+    __tablename__ = "learner_clocks"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lessons.id", ondelete="SET NULL"))
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Enrollment(Base):
     """One learner in one course: the rollup every page and report reads."""
 
