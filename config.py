@@ -130,6 +130,8 @@ class Config:
     )
     # Most minutes of time on task counted per lesson; 0 means twice the lesson's estimate.
     LESSON_TIME_CAP_MINUTES = _int_env("LESSON_TIME_CAP_MINUTES", 0)
+    # More credit hours than this in one day puts a learner on HR's "look at these" list.
+    IMPLAUSIBLE_HOURS_PER_DAY = _float_env("IMPLAUSIBLE_HOURS_PER_DAY", 8)
 
     # Input limits (OWASP ASVS 5.1/12.1): every request body is bounded before it is parsed.
     # 1 MiB holds the largest quiz form (100 questions of 500 typed characters, percent-encoded);
@@ -155,6 +157,20 @@ class Config:
     GIT_COURSES_PUBLISH = os.environ.get("GIT_COURSES_PUBLISH", "") in ("1", "true", "yes")
     GIT_TIMEOUT_SECONDS = _int_env("GIT_TIMEOUT_SECONDS", 60)
 
+    # Offline training claims (app/claims): the largest evidence file a learner may upload (its
+    # page alone takes a body of this size, plus room for the form around the file), and the
+    # most credit hours one claim may ask for. The files live in EVIDENCE_DIR (default
+    # INSTANCE_DIR/evidence, set in __init__).
+    EVIDENCE_MAX_MB = _int_env("EVIDENCE_MAX_MB", 10)
+    CLAIM_MAX_HOURS = _float_env("CLAIM_MAX_HOURS", 40)
+
+    # Certificates (app/certificates): the site address printed in their QR codes (empty: the
+    # scheme and host of the request that makes the PDF), and the throttle of /verify/<code>:
+    # an address that tried this many unknown codes within the window waits until it passes.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    VERIFY_MAX_MISSES = _int_env("VERIFY_MAX_MISSES", 10)
+    VERIFY_WINDOW_MINUTES = _int_env("VERIFY_WINDOW_MINUTES", 10)
+
     LANGUAGES = ("en", "zh")
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
@@ -164,6 +180,8 @@ class Config:
         self.INSTANCE_DIR = str(INSTANCE_DIR)
         # Empty: the `studio` folder of whatever INSTANCE_DIR the app ends up with.
         self.STUDIO_DIR = os.environ.get("STUDIO_DIR", "")
+        # Empty: the `evidence` folder of whatever INSTANCE_DIR the app ends up with.
+        self.EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", "")
         self.GIT_WEBHOOK_SECRET = os.environ.get("GIT_WEBHOOK_SECRET", "")
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
             f"sqlite:///{INSTANCE_DIR / 'academy.db'}"

@@ -59,11 +59,19 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     )
     from app.auth import routes as auth
     from app.auth import security_pages as _second_factor  # noqa: F401  (pages and gate)
+    from app.certificates import admin_pages as _certificate_admin  # noqa: F401  (revoking)
+    from app.certificates import hr_pages as _transcripts  # noqa: F401  (HR's transcript.pdf)
+    from app.certificates import routes as certificates
+    from app.claims import review_pages as _claim_review  # noqa: F401  (HR's claim pages)
+    from app.claims import routes as claims
     from app.credits import routes as credits
     from app.learning import routes as learning
     from app.main import routes as main
     from app.quiz import routes as quiz
-    from app.reports import record_pages  # noqa: F401  (adds the learner record to reports)
+    from app.reports import (
+        implausible_pages,  # noqa: F401  (adds the "look at these" page)
+        record_pages,  # noqa: F401  (adds the learner record to reports)
+    )
     from app.reports import routes as reports
     from app.studio import editing as _editing  # noqa: F401  (the browser editor)
     from app.studio import hooks as _git_hook  # noqa: F401  (adds /studio/hooks/git)
@@ -83,6 +91,8 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         reports.bp,
         studio.bp,
         credits.bp,
+        certificates.bp,
+        claims.bp,
     ):
         app.register_blueprint(blueprint)
 

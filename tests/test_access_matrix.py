@@ -8,14 +8,19 @@ added here.
 
 from __future__ import annotations
 
+import io
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from app.assignments.services import assign
+from app.claims import services as claim_services
 from app.db import db
-from app.models import Course
+from app.models import Certificate, Course
+from app.models.types import utcnow
+from app.progress.certificates import new_code
 from app.studio import editors, revisions
 from tests import factories
 from tests.conftest import Auth
@@ -64,6 +69,18 @@ MATRIX = [
     ("GET", "/static/css/site.css", _s(200, 200, 200, 200, 200, 200)),
     ("GET", "/me/credits", SIGNED_IN),
     ("GET", "/me/credits?year=2025", SIGNED_IN),
+    # Certificates: {certificate} is the learner's; the public check answers everyone alike.
+    ("GET", "/me/certificates", SIGNED_IN),
+    ("GET", "/me/certificates/{certificate}.pdf", _s(302, 200, 404, 404, 404, 404)),
+    ("GET", "/me/transcript.pdf", SIGNED_IN),
+    ("GET", "/me/transcript.pdf?year=2025", SIGNED_IN),
+    ("GET", "/verify/{certificate}", _s(200, 200, 200, 200, 200, 200)),
+    ("GET", "/admin/certificates", ADMIN_ONLY),
+    ("GET", "/admin/certificates?q=learner", ADMIN_ONLY),
+    ("GET", "/admin/certificates/{certificate}/revoke", ADMIN_ONLY),
+    ("GET", f"{RECORD}/transcript.pdf", THIS_UNIT),
+    ("GET", f"{RECORD}/transcript.pdf?year=2025", THIS_UNIT),
+    ("GET", f"{RECORD_ELSEWHERE}/transcript.pdf", _s(302, 404, 404, 404, 404, 404)),
     ("GET", "/courses", SIGNED_IN),
     ("GET", "/courses/c1", SIGNED_IN),
     ("GET", "/courses/dr", _s(302, 404, 200, 404, 404, 200)),
@@ -79,6 +96,8 @@ MATRIX = [
     ("GET", "/reports/units/CITY?format=xlsx", THIS_UNIT),
     ("GET", "/reports/units/CITY?format=pdf", THIS_UNIT),
     ("GET", "/reports/units/CITY/learners", THIS_UNIT),
+    ("GET", "/reports/units/CITY/implausible", THIS_UNIT),
+    ("GET", "/reports/units/OTHER/implausible", _s(302, 404, 404, 200, 404, 200)),
     ("GET", "/reports/units/CITY/learners?format=csv", THIS_UNIT),
     ("GET", "/reports/units/CITY/courses/c1", THIS_UNIT),
     # The learner record: HR of the learner's subtree and admins; a unit that does not hold
@@ -112,6 +131,18 @@ MATRIX = [
     ("GET", "/studio/revisions/{revision}/preview", C1_REVISION),
     ("GET", "/studio/revisions/{revision}/preview/lessons/read", C1_REVISION),
     ("GET", "/admin/credit-rules", ADMIN_ONLY),
+    # Offline training claims: the learner's own pages (claim 1 is the `learner`'s, in COUNTY),
+    # and HR's under the unit report (CITY holds the learner; OTHER does not, even for admins).
+    ("GET", "/me/claims", SIGNED_IN),
+    ("GET", "/me/claims/new", SIGNED_IN),
+    ("GET", "/me/claims/1/evidence", _s(302, 200, 404, 404, 404, 404)),
+    ("GET", "/reports/units/CITY/claims", THIS_UNIT),
+    ("GET", "/reports/units/CITY/claims?status=all&q=learner", THIS_UNIT),
+    ("GET", "/reports/units/OTHER/claims", _s(302, 404, 404, 200, 404, 200)),
+    ("GET", "/reports/units/CITY/claims/1", THIS_UNIT),
+    ("GET", "/reports/units/CITY/claims/1/evidence", THIS_UNIT),
+    ("GET", "/reports/units/OTHER/claims/1", _s(302, 404, 404, 404, 404, 404)),
+    ("GET", "/reports/units/OTHER/claims/1/evidence", _s(302, 404, 404, 404, 404, 404)),
     # POSTs carry a valid CSRF token but no other data: who gets past the door, and who doesn't.
     ("POST", "/login", _s(200, 302, 302, 302, 302, 302)),
     ("POST", "/activate", _s(422, 302, 302, 302, 302, 302)),
@@ -136,6 +167,8 @@ MATRIX = [
     # Adjusting credit hours: administrators only (an empty form is refused with 422).
     ("POST", f"{RECORD}/credit-adjustments", _s(302, 404, 404, 404, 404, 422)),
     ("POST", f"{RECORD_ELSEWHERE}/credit-adjustments", _s(302, 404, 404, 404, 404, 404)),
+    # Revoking needs a reason: an empty form is refused on the page (422), nothing revoked.
+    ("POST", "/admin/certificates/{certificate}/revoke", _s(302, 404, 404, 404, 404, 422)),
     ("POST", "/courses/c1/lessons/quiz/quiz/start", _s(302, 302, 302, 302, 302, 302)),
     ("POST", "/assignments/", _s(302, 404, 404, 422, 422, 422)),
     ("POST", "/assignments/{assignment}/remove", _s(302, 404, 404, 404, 302, 302)),
@@ -171,6 +204,11 @@ MATRIX = [
     ("POST", "/studio/hooks/git", _s(404, 404, 404, 404, 404, 404)),
     # An empty rule file is refused on the page (422), nothing loaded.
     ("POST", "/admin/credit-rules", _s(302, 404, 404, 404, 404, 422)),
+    # An empty claim form is refused on the page (422), nothing written; so is an empty
+    # decision, by those who may decide.
+    ("POST", "/me/claims/new", _s(302, 422, 422, 422, 422, 422)),
+    ("POST", "/reports/units/CITY/claims/1/decision", _s(302, 404, 404, 404, 422, 422)),
+    ("POST", "/reports/units/OTHER/claims/1/decision", _s(302, 404, 404, 404, 404, 404)),
     ("POST", "/logout", _s(302, 302, 302, 302, 302, 302)),
 ]
 
@@ -196,7 +234,7 @@ def world(app, sync_course):
     other = factories.unit(w, "OTHER")
     course = w.scalar(select(Course).where(Course.slug == "c1"))
     assignment = assign(w, city, course, due_date=None)
-    factories.user(w, "learner", unit=county)
+    learner = factories.user(w, "learner", unit=county)
     factories.user(w, "trainer", roles={"trainer"}, unit=county)
     factories.user(w, "hr_other", roles={"hr"}, unit=other)
     factories.user(w, "hr_this", roles={"hr"}, unit=city)
@@ -206,8 +244,37 @@ def world(app, sync_course):
     editors.grant(w, "c1", editor, actor=None)
     with app.app_context():
         revision = revisions.stage(w, folders["c1"], actor=editor, source="upload")
+        # The learner's pending claim of offline training (id 1 in an emptied database).
+        day = date(2025, 6, 2)
+        details = claim_services.ClaimDetails("Seminar", "Party School", day, day, 4)
+        claim = claim_services.submit(
+            w,
+            learner,
+            details,
+            stream=io.BytesIO(b"%PDF-1.4\n%%EOF\n"),
+            filename="c.pdf",
+            today=day,
+        )
+        assert claim.id == 1
+    # The learner's course certificate: its PDF is theirs alone, its check is public.
+    certificate = Certificate(
+        code=new_code(),
+        kind="course",
+        user_id=learner.id,
+        learner_name="Learner",
+        unit_name="Unit COUNTY",
+        title="Course c1",
+        hours=1,
+        completed_at=utcnow(),
+    )
+    w.add(certificate)
     w.commit()
-    ids = {"assignment": assignment.id, "user": target.id, "revision": revision.token}
+    ids = {
+        "assignment": assignment.id,
+        "user": target.id,
+        "revision": revision.token,
+        "certificate": certificate.code,
+    }
     w.close()
     # The learner has one submitted attempt, so /attempts/1 exists for them alone.
     client = app.test_client()
@@ -258,7 +325,7 @@ def test_every_route_is_in_the_matrix(app):
     covered = set()
     adapter = app.url_map.bind("localhost")
     for method, template, _expected in MATRIX:
-        path = template.format(assignment=1, user=1, revision="r").split("?")[0]
+        path = template.format(assignment=1, user=1, revision="r", certificate="C").split("?")[0]
         endpoint, _args = adapter.match(path, method=method)
         covered.add((endpoint, method))
     missing = []
@@ -282,3 +349,20 @@ def test_post_without_csrf_is_refused_everywhere(app, world):
             assert response.status_code in (400, 302), template
             if response.status_code == 302:  # only views that send visitors away first
                 assert template in ("/login", "/activate"), template
+
+
+# What anonymous visitors may open without being sent to sign in: signing in and activating an
+# account, the static files, and the public check of a certificate. A new public page must be
+# added here on purpose.
+PUBLIC_ENDPOINTS = {"auth.login", "auth.activate", "static", "certificates.verify"}
+
+
+def test_only_the_known_public_pages_answer_anonymous_visitors(app):
+    adapter = app.url_map.bind("localhost")
+    public = set()
+    for method, template, expected in MATRIX:
+        if expected["anon"] in (302, 404):
+            continue
+        path = template.format(assignment=1, user=1, revision="r", certificate="C").split("?")[0]
+        public.add(adapter.match(path, method=method)[0])
+    assert public == PUBLIC_ENDPOINTS

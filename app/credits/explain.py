@@ -11,15 +11,19 @@ and a better wording later changes no stored history. Each part kind has one sen
     year_cap      {"cap", "earned", "hours"}           the per-year cap cut the award
     backfilled    {}                                   written from a pre-ledger completion
     manual        {}                                   an adjustment (its reason is the entry's)
+    offline       {"title", "organiser", "from", "to", "approved_by"}
+                                                       approved offline training (ISO dates)
+    offline_reduced {"claimed", "approved", "reason"}  HR approved fewer hours than claimed
 
-An unknown kind (written by a newer feature, e.g. offline training) is shown by its name.
+An unknown kind (written by a newer feature) is shown by its name.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from flask_babel import format_decimal
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 
 from app.models import CreditEntry
@@ -70,7 +74,30 @@ def part_text(part: dict[str, Any], entry: CreditEntry | None = None) -> str:
         if author is not None:
             return _("Adjusted by %(name)s: %(reason)s", name=author.full_name, reason=reason)
         return _("Adjusted by an administrator: %(reason)s", reason=reason)
+    if kind == "offline":
+        return _(
+            "Offline training: %(title)s, %(organiser)s, %(dates)s; approved by %(name)s",
+            title=part["title"],
+            organiser=part["organiser"],
+            dates=_dates(part["from"], part["to"]),
+            name=part["approved_by"],
+        )
+    if kind == "offline_reduced":
+        return _(
+            "%(claimed)s h claimed, %(approved)s h approved: %(reason)s",
+            claimed=hours_text(part["claimed"]),
+            approved=hours_text(part["approved"]),
+            reason=part["reason"],
+        )
     return str(kind)
+
+
+def _dates(first: str, last: str) -> str:
+    """A training's days: one date, or the first and the last."""
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    if start == end:
+        return format_date(start)
+    return _("%(start)s to %(end)s", start=format_date(start), end=format_date(end))
 
 
 def explain(entry: CreditEntry) -> str:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.models import Course, Enrollment, Lesson, LessonProgress, User
+from app.models import Course, Enrollment, LearnerClock, Lesson, LessonProgress, User
 from app.models.types import utcnow
 from app.progress.prerequisites import require_completed
 from app.progress.rollups import refresh_enrollment
@@ -160,6 +161,52 @@ def time_cap_seconds(lesson: Lesson, cap_minutes: int | None) -> int:
     return (cap_minutes if cap_minutes else 2 * lesson.minutes) * 60
 
 
+def _previous_beat(session: Session, user: User, lesson: Lesson, now: datetime) -> datetime | None:
+    """When the learner's previous heartbeat (from any lesson) arrived, with their clock row
+    locked until the transaction ends and moved on to `now`; None for a learner's first beat.
+
+    The lock makes two tabs' beats count one after the other. A first beat from two tabs at
+    once: both find no row, one inserts it, the other's insert waits for that commit and does
+    nothing, and its second SELECT then reads (and locks) the row the first wrote.
+    """
+    query = select(LearnerClock.beat_at).where(LearnerClock.user_id == user.id).with_for_update()
+    previous = session.scalar(query)
+    if previous is None:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        # RETURNING, not rowcount: psycopg reports -1 for an upsert's rowcount.
+        created = session.scalar(
+            insert(LearnerClock)
+            .values(user_id=user.id, lesson_id=lesson.id, beat_at=now)
+            .on_conflict_do_nothing(index_elements=[LearnerClock.user_id])
+            .returning(LearnerClock.user_id)
+        )
+        if created is not None:
+            return None
+        previous = session.scalar(query)
+    session.execute(
+        update(LearnerClock)
+        .where(LearnerClock.user_id == user.id)
+        .values(lesson_id=lesson.id, beat_at=max(previous, now))
+    )
+    return previous
+
+
+def earned_seconds(previous: datetime | None, now: datetime) -> int:
+    """What one heartbeat at `now` earns, the learner's previous one (any lesson) at `previous`.
+
+    A beat says "active for the last interval": the first one, or one after a break, earns one
+    interval; one that follows another closer than that earns only the time between them, so
+    beats from several open lessons share the wall-clock time instead of each earning it.
+    """
+    if previous is None:
+        return HEARTBEAT_SECONDS
+    elapsed = (now - previous).total_seconds()
+    if elapsed > HEARTBEAT_SECONDS + _HEARTBEAT_SLACK:
+        return HEARTBEAT_SECONDS  # back after a break: count one interval, not the break
+    return int(min(max(elapsed, 0), HEARTBEAT_SECONDS))
+
+
 def record_heartbeat(
     session: Session,
     user: User,
@@ -170,8 +217,10 @@ def record_heartbeat(
 ) -> int:
     """Count time on task from a heartbeat; returns the lesson's total seconds.
 
-    At most one interval is counted per heartbeat, heartbeats closer together than an interval
-    count only the time since the previous one, and the total never passes the lesson's cap.
+    Time accrues for one lesson at a time per learner: at most one interval per heartbeat,
+    never more than the wall-clock time since the learner's previous heartbeat in any lesson
+    (`earned_seconds`), and a lesson's total never passes its cap. Four statements when the
+    learner has beaten before: the lesson's row, the clock, the clock's update and the lesson's.
     """
     now = now or utcnow()
     progress = session.scalar(
@@ -181,14 +230,7 @@ def record_heartbeat(
     )
     if progress is None:
         return 0
-    last = progress.last_heartbeat_at
-    if last is None:
-        earned = HEARTBEAT_SECONDS
-    else:
-        elapsed = (now - last).total_seconds()
-        earned = int(min(max(elapsed, 0), HEARTBEAT_SECONDS))
-        if elapsed > HEARTBEAT_SECONDS + _HEARTBEAT_SLACK:
-            earned = HEARTBEAT_SECONDS  # back after a break: count one interval, not the break
+    earned = earned_seconds(_previous_beat(session, user, lesson, now), now)
     cap = time_cap_seconds(lesson, cap_minutes)
     progress.seconds_spent = min(cap, progress.seconds_spent + earned)
     progress.last_heartbeat_at = now

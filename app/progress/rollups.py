@@ -3,7 +3,8 @@
 The rollup (completed lessons, percent, status, credit hours) is what every page and report
 reads, so it is written in the same transaction as whatever changes it. A completion writes
 its credit-hour ledger entry (app.credits.ledger) in that transaction too; the enrollment's
-`credit_hours_awarded` mirrors the entry, and totals are summed from the ledger.
+`credit_hours_awarded` mirrors the entry, and totals are summed from the ledger. It issues the
+completion's certificate (app.progress.certificates) in that transaction as well.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.credits.ledger import award_completions
 from app.models import Course, Enrollment, Lesson, LessonProgress
 from app.models.types import utcnow
+from app.progress.certificates import CourseCompletion, issue_course_certificates
 
 
 def _completed_lessons(user_id: object, course_id: object) -> Select[tuple[int]]:
@@ -31,8 +33,8 @@ def _completed_lessons(user_id: object, course_id: object) -> Select[tuple[int]]
 
 
 def complete_if_done(session: Session, enrollment: Enrollment, course: Course) -> bool:
-    """Mark the enrollment completed if every visible lesson is done, and award its credit
-    hours under the rule in force (a ledger entry)."""
+    """Mark the enrollment completed if every visible lesson is done, award its credit hours
+    under the rule in force (a ledger entry) and issue its certificate."""
     if enrollment.status == "completed" or course.lesson_count == 0:
         return False
     if enrollment.completed_lessons < course.lesson_count:
@@ -45,6 +47,19 @@ def complete_if_done(session: Session, enrollment: Enrollment, course: Course) -
         session, course, [(enrollment.id, enrollment.user_id)], at=enrollment.completed_at
     )
     enrollment.credit_hours_awarded = awarded[enrollment.id]
+    issue_course_certificates(
+        session,
+        [
+            CourseCompletion(
+                enrollment.id,
+                enrollment.user_id,
+                course.id,
+                course.title,
+                awarded[enrollment.id],
+                enrollment.completed_at,
+            )
+        ],
+    )
     return True
 
 
@@ -86,7 +101,8 @@ def refresh_course_rollups(session: Session, course: Course) -> None:
     if not course.lesson_count:
         return
     # Lessons archived by the sync may have finished some enrollments: lock them, award their
-    # hours (one batch, a bounded number of queries) and mark them completed with the hours.
+    # hours and issue their certificates (batches, a bounded number of queries) and mark them
+    # completed with the hours.
     done = session.execute(
         select(Enrollment.id, Enrollment.user_id)
         .where(unfinished, Enrollment.completed_lessons >= course.lesson_count)
@@ -108,4 +124,11 @@ def refresh_course_rollups(session: Session, course: Course) -> None:
             credit_hours_awarded=bindparam("hours"),
         ),
         [{"enrollment_id": key, "hours": hours} for key, hours in awarded.items()],
+    )
+    issue_course_certificates(
+        session,
+        [
+            CourseCompletion(row.id, row.user_id, course.id, course.title, awarded[row.id], now)
+            for row in done
+        ],
     )

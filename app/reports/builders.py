@@ -91,18 +91,30 @@ def unit_columns() -> tuple[Column, ...]:
 
 
 def unit_table(
-    rows: list[UnitRow], root: Unit, filters: ReportFilters, generated_at: datetime
+    rows: list[UnitRow],
+    root: Unit,
+    filters: ReportFilters,
+    generated_at: datetime,
+    *,
+    row_kinds: bool = False,
 ) -> ReportTable:
-    """The unit report as a table: child units, people directly in the unit, and the total."""
+    """The unit report as a table: child units, people directly in the unit, and the total.
+
+    `row_kinds` adds a last column, `row_kind` (subunit, direct or total), for the CSV: a
+    program cannot tell those rows apart by the translated words in front of the name.
+    """
 
     def values(row: UnitRow) -> list[object]:
         t = row.totals
         if row.unit is None:
             code, name = root.code, _("People directly in %(unit)s", unit=root.name)
+            kind = "direct"
         elif row.is_total:
             code, name = row.unit.code, _("Total: %(unit)s", unit=row.unit.name)
+            kind = "total"
         else:
             code, name = row.unit.code, row.unit.name
+            kind = "subunit"
         return [
             code,
             name,
@@ -115,13 +127,17 @@ def unit_table(
             t.completion_rate,
             t.avg_score,
             round(t.credit_hours, 1),
-        ]
+        ] + ([kind] if row_kinds else [])
 
+    columns = unit_columns()
+    if row_kinds:
+        columns = (*columns, Column("row_kind", _("Row kind"), "text"))
     return ReportTable(
         title=_("Completion report: %(unit)s", unit=root.name),
-        columns=unit_columns(),
+        columns=columns,
         rows=[values(r) for r in rows],
         meta=_meta(root, filters, generated_at),
+        sheet=_("Units %(code)s", code=root.code),
     )
 
 
@@ -170,7 +186,9 @@ def learner_table(
             r.course_title,
             status_label(status) if words else status,
             r.due_date,
-            r.completed_at,
+            # The zone the page and its filters use: a completion at 06:44 in Beijing on
+            # 2 December is on 2 December in every format (CSV with its +08:00 offset).
+            r.completed_at.astimezone(filters.zone) if r.completed_at else None,
             r.best_score,
             r.credit_hours,
         ]
@@ -180,6 +198,7 @@ def learner_table(
         columns=learner_columns(),
         rows=(values(r) for r in rows),
         meta=_meta(root, filters, generated_at),
+        sheet=_("Learners %(code)s", code=root.code),
     )
 
 
@@ -190,8 +209,8 @@ def course_table(
     columns = (
         Column("module", _("Module"), "text"),
         Column("lesson", _("Lesson"), "text"),
-        Column("started", _("Started"), "int"),
-        Column("completed", _("Completed"), "int"),
+        Column("started", _("Learners who started"), "int"),
+        Column("completed", _("Learners who completed"), "int"),
         Column("completion_rate", _("Completion rate"), "percent"),
     )
     started = max((line.started for line in breakdown.lessons), default=0)
@@ -210,6 +229,7 @@ def course_table(
         columns=columns,
         rows=rows,
         meta=_meta(root, ReportFilters(course=course), generated_at),
+        sheet=_("Lessons %(code)s", code=root.code),
     )
 
 

@@ -30,11 +30,14 @@ def download_table(
     """
     if report == "units":
         rows = queries.unit_report(session, unit, filters)
-        return builders.unit_table(rows, unit, filters, now), len(rows)
+        table = builders.unit_table(rows, unit, filters, now, row_kinds=fmt == "csv")
+        return table, len(rows)
     if report == "learners":
         count = queries.learner_count(session, unit, filters)
         rows = queries.learner_rows(session, unit, filters)
-        return builders.learner_table(rows, unit, filters, now, words=fmt == "pdf"), count
+        # Codes (not_started) for the CSV, which programs read; words wherever people read.
+        table = builders.learner_table(rows, unit, filters, now, words=fmt != "csv")
+        return table, count
     if report == "course" and filters.course is not None:
         breakdown = queries.course_breakdown(session, unit, filters.course)
         table = builders.course_table(breakdown, unit, filters.course, now)

@@ -19,7 +19,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.pagesizes import landscape as landscape_of
 from reportlab.pdfgen.canvas import Canvas
 
-from app.reports.pdf_layout import TextMeasure, cjk_font_name, column_widths
+from app.reports.pdf_layout import TextMeasure, cjk_font_name, column_widths, font_runs
 from app.reports.table import ReportTable, display_text, normalise_row
 
 # A PDF is for reading and printing; 10,000 rows are 300 to 600 pages. Beyond that, CSV or XLSX.
@@ -294,12 +294,13 @@ def _draw_text(
         canvas.saveState()
         canvas.setLineWidth(0.35)
     text_object = canvas.beginText(x, y)
-    text_object.setFont(font, size)
     text_object.setFillColor(color)
     if bold:
         text_object.setStrokeColor(color)
         text_object.setTextRenderMode(2)
-    text_object.textOut(text)
+    for run_font, run in font_runs(text, font):  # 𠮷 comes from a font that has it
+        text_object.setFont(run_font, size)
+        text_object.textOut(run)
     canvas.drawText(text_object)
     if bold:
         canvas.restoreState()

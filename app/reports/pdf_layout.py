@@ -1,12 +1,20 @@
-"""Text layout for the PDF export: the CJK font, measuring and wrapping text, column widths."""
+"""Text layout for the PDF export: the CJK fonts, measuring and wrapping text, column widths.
+
+No single font has every character a person's name may hold: WenQuanYi Zen Hei has the common
+ones and Extension A (䶮), but not Extension B (𠮷, 𡈼), which names imported from GB18030 do
+use. Text is therefore drawn in runs, each in the first font of the chain that has its
+characters (`font_runs`); a character no font has is printed as □ and logged as a warning,
+never silently dropped.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -18,6 +26,14 @@ from app.reports.table import CellValue, Column, display_text
 CJK_TTF_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 CJK_TTF_NAME = "WenQuanYiZenHei"
 CID_FALLBACK = "STSong-Light"
+# Tried in turn for a character the main font lacks (Debian's fonts-hanazono: HanaMinA has
+# Extension A, HanaMinB Extensions B to D). A font that is not installed is skipped.
+FALLBACK_TTFS = (
+    ("HanaMinA", Path("/usr/share/fonts/truetype/hanazono/HanaMinA.ttf")),
+    ("HanaMinB", Path("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf")),
+)
+MISSING_MARK = "□"
+log = logging.getLogger(__name__)
 
 # Text columns are never squeezed below this (points) while the page has room.
 MIN_TEXT_WIDTH = 48.0
@@ -32,11 +48,87 @@ def cjk_font_name() -> str:
     return CID_FALLBACK
 
 
+def _utf16_hex(code_point: int) -> str:
+    """A code point as the UTF-16BE hex a ToUnicode CMap needs (a surrogate pair above FFFF)."""
+    return chr(code_point).encode("utf-16-be").hex().upper()
+
+
+def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
+    """reportlab's ToUnicode CMap for a font subset, with characters beyond the BMP encoded
+    as UTF-16. reportlab writes them as bare code points (<20BB7>), which readers take for
+    U+20BB: 𠮷 would print right but copy, search and read aloud as ₻."""
+    lines = [
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo",
+        f"<< /Registry ({fontname})",
+        f"/Ordering ({fontname})",
+        "/Supplement 0",
+        ">> def",
+        f"/CMapName /{fontname} def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        f"<00> <{len(subset) - 1:02X}>",
+        "endcodespacerange",
+        f"{len(subset)} beginbfchar",
+        *(f"<{index:02X}> <{_utf16_hex(code)}>" for index, code in enumerate(subset)),
+        "endbfchar",
+        "endcmap",
+        "CMapName currentdict /CMap defineresource pop",
+        "end",
+        "end",
+    ]
+    return "\n".join(lines)
+
+
+# reportlab looks the function up in its module when it writes each font subset.
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
+
 @lru_cache(maxsize=4)
-def _register_ttf(path: str) -> str:
-    """Parse the (17 MB) collection once per process and path."""
-    pdfmetrics.registerFont(TTFont(CJK_TTF_NAME, path, subfontIndex=0))
-    return CJK_TTF_NAME
+def _register_ttf(path: str, name: str = CJK_TTF_NAME) -> str:
+    """Parse a font file once per process and path (Zen Hei is a 17 MB collection)."""
+    pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
+    return name
+
+
+@lru_cache(maxsize=1)
+def _fallbacks() -> tuple[str, ...]:
+    return tuple(_register_ttf(str(path), name) for name, path in FALLBACK_TTFS if path.exists())
+
+
+def _has(font: str, char: str) -> bool:
+    glyphs = getattr(getattr(pdfmetrics.getFont(font), "face", None), "charToGlyph", None)
+    # A CID font (STSong-Light) has no glyph table here: the reader supplies its glyphs.
+    return glyphs is None or ord(char) in glyphs
+
+
+@lru_cache(maxsize=4096)
+def font_for(char: str, font: str) -> tuple[str, str]:
+    """The font to draw `char` in (`font` if it has it, else the first fallback that does),
+    and the character to draw: □ when no font has it, with a warning in the log."""
+    if char.isspace() or _has(font, char):
+        return font, char
+    for fallback in _fallbacks():
+        if _has(fallback, char):
+            return fallback, char
+    log.warning(
+        "PDF: no installed font has U+%04X (%s); printed as %s", ord(char), char, MISSING_MARK
+    )
+    return font, MISSING_MARK
+
+
+def font_runs(text: str, font: str) -> list[tuple[str, str]]:
+    """`text` as (font, characters) runs, each drawn in a font that has its characters."""
+    runs: list[tuple[str, str]] = []
+    for char in text:
+        run_font, drawn = font_for(char, font)
+        if runs and runs[-1][0] == run_font:
+            runs[-1] = (run_font, runs[-1][1] + drawn)
+        else:
+            runs.append((run_font, drawn))
+    return runs
 
 
 class TextMeasure:
@@ -50,7 +142,8 @@ class TextMeasure:
         """The width of one character."""
         width = self._widths.get(char)
         if width is None:
-            width = self._widths[char] = pdfmetrics.stringWidth(char, self.font, self.size)
+            font, drawn = font_for(char, self.font)
+            width = self._widths[char] = pdfmetrics.stringWidth(drawn, font, self.size)
         return width
 
     def text(self, text: str) -> float:

@@ -33,6 +33,7 @@ from app.organisation.tree import unit_by_code
 from app.reports import builders, downloads, queries
 from app.reports.chart import bar_chart_svg
 from app.reports.exports import FORMATS, content_disposition, download_name, stream
+from app.web.input_guard import RefusedInput
 from app.web.pagination import page_window, requested_page
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -58,6 +59,17 @@ def _date_arg(name: str) -> date | None:
         abort(400)
 
 
+def _period() -> tuple[date | None, date | None]:
+    """The ?from= and ?to= dates; a period that ends before it starts is refused, not ignored."""
+    date_from, date_to = _date_arg("from"), _date_arg("to")
+    if date_from and date_to and date_from > date_to:
+        raise RefusedInput(
+            _("The period starts on %(start)s, after its end on %(end)s. Swap the two dates.",
+              start=date_from.isoformat(), end=date_to.isoformat())
+        )
+    return date_from, date_to
+
+
 def _filters() -> queries.ReportFilters:
     """Filters from the query string; an unknown course is a 404, a malformed date a 400."""
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
@@ -69,10 +81,11 @@ def _filters() -> queries.ReportFilters:
     status = request.args.get("status", "").strip() or None
     if status is not None and status not in queries.STATUSES:
         abort(400)
+    date_from, date_to = _period()
     return queries.ReportFilters(
         course=course,
-        date_from=_date_arg("from"),
-        date_to=_date_arg("to"),
+        date_from=date_from,
+        date_to=date_to,
         status=status,
         zone=zone,
         today=datetime.now(zone).date(),

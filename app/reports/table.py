@@ -58,13 +58,15 @@ class ReportTable:
     Values by column kind: text -> str | None, int -> int | None, float -> float | None,
     percent -> float 0..100 | None (87.5 means 87.5 %), date -> date | None,
     datetime -> aware datetime | None. `meta` holds (label, value) lines for the header:
-    unit, filters, time of generation.
+    unit, filters, time of generation. `sheet` is a short name for a spreadsheet tab, used when
+    the title is too long for one (Excel allows 31 characters), so no name is cut in the middle.
     """
 
     title: str
     columns: tuple[Column, ...]
     rows: Iterable[Sequence[Any]]
     meta: tuple[tuple[str, str], ...] = ()
+    sheet: str = ""
 
 
 def normalise(column: Column, value: Any) -> CellValue:

@@ -128,6 +128,10 @@ def write_xlsx(table: ReportTable, fileobj: IO[bytes], *, about_sheet: str = "Ab
     workbook = Workbook(write_only=True)
     workbook.properties.title = table.title
     data_name = sheet_name(table.title)
+    if table.sheet and len(" ".join(_SHEET_NAME_FORBIDDEN.sub(" ", table.title).split())) > (
+        SHEET_NAME_MAX
+    ):
+        data_name = sheet_name(table.sheet)  # the title would be cut: the short name reads whole
     if data_name == sheet_name(about_sheet):
         data_name = "Report" if data_name != "Report" else "Data"
     sheet = workbook.create_sheet(data_name)
