@@ -12,7 +12,7 @@ reads them. PostgreSQL gets an ANALYZE after the load, as autovacuum would do by
   is timed. One warm-up, then the median of `repeat` runs each, alternating.
   Goal: app <= 1.5 x raw SQL. Growth from 10x the learners: app time <= 12 x.
 - CSV export of the learner list (every learner x assigned course of the root's subtree):
-  `builders.learner_table(queries.learner_rows(...))` through `csv_export.csv_chunks`, in a
+  `builders.learner_table(learner_list.learner_rows(...))` through `csv_export.csv_chunks`, in a
   request context, once timed plainly (rows/s) and once under tracemalloc (peak memory).
 """
 
@@ -216,7 +216,7 @@ def _median_times(runs: int, *calls: Callable[[], object]) -> list[float]:
 
 def _export_csv(app: Any, session: Any, root: Any, filters: Any, trace: bool) -> dict[str, Any]:
     """Stream the learner list as CSV; rows, bytes, seconds (and peak traced memory)."""
-    from app.reports import builders, queries
+    from app.reports import builders, learner_list
     from app.reports.csv_export import csv_chunks
 
     with app.test_request_context():
@@ -225,7 +225,7 @@ def _export_csv(app: Any, session: Any, root: Any, filters: Any, trace: bool) ->
             tracemalloc.start()
         started = time.perf_counter()
         table = builders.learner_table(
-            queries.learner_rows(session, root, filters), root, filters, _now(filters)
+            learner_list.learner_rows(session, root, filters), root, filters, _now(filters)
         )
         size = 0
         newlines = 0

@@ -115,3 +115,49 @@ def test_a_long_unit_name_gives_a_whole_sheet_name_not_a_cut_one(app, org):  # n
     # A title that fits keeps its name.
     book = load_workbook(io.BytesIO(client.get("/reports/units/COUNTY1?format=xlsx").data))
     assert book.sheetnames[0] == "Completion report County one"
+
+
+def test_a_web_spreadsheet_stops_at_its_cap_and_says_how_to_get_every_row(
+    app,
+    org,  # noqa: F811
+    monkeypatch,
+):
+    from app.reports import builders
+
+    monkeypatch.setattr(builders, "WEB_XLSX_MAX_ROWS", 3)
+    client = _login(app, "root")
+    response = client.get("/reports/units/CITY/learners?format=xlsx")
+    book = load_workbook(io.BytesIO(response.data))
+    data, about = book.worksheets
+    assert data.max_row == 1 + 3
+    assert book.active.title == about.title  # the note is what opens first
+    note = about.cell(row=2, column=1).value
+    assert note.startswith("Only the first 3 rows are in this file")
+    assert "flask --app app reports export --unit CITY --report learners --format xlsx" in note
+    every = _csv(client.get("/reports/units/CITY/learners?format=csv"))
+    assert len(every) > 3  # the CSV is not capped
+
+
+def test_the_command_line_export_writes_every_row(runner, org, tmp_path, monkeypatch):  # noqa: F811
+    from app.reports import builders
+
+    monkeypatch.setattr(builders, "WEB_XLSX_MAX_ROWS", 3)
+    out = tmp_path / "learners.xlsx"
+    result = runner.invoke(
+        args=[
+            "reports",
+            "export",
+            "--unit",
+            "CITY",
+            "--report",
+            "learners",
+            "--format",
+            "xlsx",
+            "--out",
+            str(out),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out)
+    assert book.worksheets[0].max_row > 1 + 3
+    assert book.active.title == book.worksheets[0].title

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from app.models import Course, Unit
-from app.reports.queries import CourseBreakdown, LearnerRow, ReportFilters, UnitRow
+from app.reports.learner_list import LearnerRow
+from app.reports.queries import CourseBreakdown, ReportFilters, UnitRow
 from app.reports.table import Column, ReportTable
 
 UNIT_COLUMNS_KEYS = (
@@ -233,11 +235,37 @@ def course_table(
     )
 
 
-def format_options(fmt: str) -> dict[str, str]:
-    """The translated words the XLSX and PDF writers put in the file."""
+# A spreadsheet built in a request stops here (it is built whole before it is sent); the
+# CSV streams any number of rows, and `reports export` writes every row in any format.
+WEB_XLSX_MAX_ROWS = 100_000
+
+
+def format_options(fmt: str, *, unit: Unit | None = None, report: str = "") -> dict[str, Any]:
+    """The translated words the XLSX and PDF writers put in the file. With `unit` (a download
+    from a page, not the CLI) the spreadsheet is capped at WEB_XLSX_MAX_ROWS, and the notes say
+    how to get every row: the CSV, or the `reports export` command."""
+    command = (
+        f"flask --app app reports export --unit {unit.code} --report {report} --format {fmt}"
+        if unit is not None
+        else ""
+    )
     if fmt == "pdf":
         note = _("Showing the first {shown} rows only; download CSV or XLSX for all rows.")
+        if command:
+            note = _(
+                "Showing the first {shown} rows only; download the CSV for all rows, or ask an"
+                " administrator to run: %(command)s",
+                command=command,
+            )
         return {"truncated_note": note}
     if fmt == "xlsx":
-        return {"about_sheet": _("About")}
+        options: dict[str, Any] = {"about_sheet": _("About")}
+        if command:
+            options["max_rows"] = WEB_XLSX_MAX_ROWS
+            options["truncated_note"] = _(
+                "Only the first {shown} rows are in this file; download the CSV for all rows, or"
+                " ask an administrator to run: %(command)s",
+                command=command,
+            )
+        return options
     return {}

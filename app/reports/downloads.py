@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.models import Unit
-from app.reports import builders, queries
+from app.reports import builders, learner_list, queries
 from app.reports.table import ReportTable
 
 REPORTS = ("units", "learners", "course")
@@ -33,8 +33,8 @@ def download_table(
         table = builders.unit_table(rows, unit, filters, now, row_kinds=fmt == "csv")
         return table, len(rows)
     if report == "learners":
-        count = queries.learner_count(session, unit, filters)
-        rows = queries.learner_rows(session, unit, filters)
+        count = learner_list.learner_count(session, unit, filters)
+        rows = learner_list.learner_rows(session, unit, filters)
         # Codes (not_started) for the CSV, which programs read; words wherever people read.
         table = builders.learner_table(rows, unit, filters, now, words=fmt != "csv")
         return table, count

@@ -3,12 +3,11 @@ Credit hours come from the ledger (app.credits), never from the enrollments.
 
 Nothing here runs a query per learner or per unit. The unit report aggregates learner-course
 pairs per unit in the database (a few thousand rows at most) and rolls those up to the child
-units in Python; the learner list streams from a server-side cursor.
+units in Python; the learner list (app.reports.learner_list) streams from a server-side cursor.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -19,7 +18,6 @@ from sqlalchemy.orm import Session
 from app.credits.totals import hours_by_unit_path
 from app.models import (
     Course,
-    CreditEntry,
     Enrollment,
     Lesson,
     LessonProgress,
@@ -41,6 +39,8 @@ class ReportFilters:
     date_from: date | None = None
     date_to: date | None = None  # inclusive
     status: str | None = None
+    # Learner list only: words of a learner's name or username.
+    search: str = ""
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     today: date = field(default_factory=date.today)
 
@@ -55,7 +55,7 @@ class ReportFilters:
         return start, end
 
 
-def _in_period(column, filters: ReportFilters):  # noqa: ANN001, ANN202
+def in_period(column, filters: ReportFilters):  # noqa: ANN001, ANN202
     """A condition: the timestamp column lies in the period (always true without one)."""
     start, end = filters.period_bounds()
     conditions = [column.is_not(None)]
@@ -109,7 +109,7 @@ class UnitRow:
     is_total: bool = False
 
 
-def _assigned_pairs(query: Select, root: Unit, course: Course | None) -> Select:
+def assigned_pairs(query: Select, root: Unit, course: Course | None) -> Select:
     """`query` over the learner-course pairs of `root`'s subtree: every active learner with
     each course their unit is assigned (UnitCourse), and their enrollment if they have one."""
     query = (
@@ -128,7 +128,7 @@ def _assigned_pairs(query: Select, root: Unit, course: Course | None) -> Select:
 def _pairs_by_unit(session: Session, root: Unit, filters: ReportFilters) -> Select:
     """Learner-course pairs of the subtree, aggregated per unit (one row per unit)."""
     completed_in_period = and_(
-        Enrollment.status == "completed", _in_period(Enrollment.completed_at, filters)
+        Enrollment.status == "completed", in_period(Enrollment.completed_at, filters)
     )
     one = literal(1)
     query = select(
@@ -161,7 +161,7 @@ def _pairs_by_unit(session: Session, root: Unit, filters: ReportFilters) -> Sele
             case((and_(completed_in_period, Enrollment.best_score.is_not(None)), one), else_=0)
         ).label("scored"),
     )
-    return _assigned_pairs(query, root, filters.course).group_by(Unit.path)
+    return assigned_pairs(query, root, filters.course).group_by(Unit.path)
 
 
 def unit_report(session: Session, root: Unit, filters: ReportFilters) -> list[UnitRow]:
@@ -220,79 +220,6 @@ def unit_report(session: Session, root: Unit, filters: ReportFilters) -> list[Un
 
 
 @dataclass(frozen=True)
-class LearnerRow:
-    """One learner and one assigned course."""
-
-    username: str
-    full_name: str
-    unit_code: str
-    unit_name: str
-    course_id: str
-    course_title: str
-    status: str
-    due_date: date | None
-    completed_at: datetime | None
-    best_score: float | None
-    credit_hours: float
-
-
-def _learner_query(root: Unit, filters: ReportFilters) -> Select:
-    status = func.coalesce(Enrollment.status, "not_started")
-    query = select(
-        User.username,
-        User.full_name,
-        Unit.code,
-        Unit.name,
-        Course.slug,
-        Course.title,
-        status.label("status"),
-        UnitCourse.due_date,
-        Enrollment.completed_at,
-        Enrollment.best_score,
-        func.coalesce(CreditEntry.hours, 0.0),
-    )
-    query = (
-        _assigned_pairs(query, root, filters.course)
-        .join(Course, Course.id == UnitCourse.course_id)
-        .outerjoin(CreditEntry, CreditEntry.enrollment_id == Enrollment.id)
-    )
-    if filters.status == "overdue":
-        query = query.where(UnitCourse.due_date < filters.today, status != "completed")
-    elif filters.status in ("completed", "in_progress", "not_started"):
-        query = query.where(status == filters.status)
-    if filters.date_from or filters.date_to:
-        query = query.where(_in_period(Enrollment.completed_at, filters))
-    return query
-
-
-def learner_count(session: Session, root: Unit, filters: ReportFilters) -> int:
-    """How many rows the learner list has."""
-    return (
-        session.scalar(select(func.count()).select_from(_learner_query(root, filters).subquery()))
-        or 0
-    )
-
-
-def learner_rows(
-    session: Session,
-    root: Unit,
-    filters: ReportFilters,
-    *,
-    offset: int = 0,
-    limit: int | None = None,
-) -> Iterator[LearnerRow]:
-    """The learner list in unit, name, course order; streamed (no list of all rows is built)."""
-    query = _learner_query(root, filters).order_by(Unit.path, User.username, Course.title)
-    if offset:
-        query = query.offset(offset)
-    if limit is not None:
-        query = query.limit(limit)
-    result = session.execute(query.execution_options(yield_per=2000))
-    for row in result:
-        yield LearnerRow(*row)
-
-
-@dataclass(frozen=True)
 class LessonLine:
     """How far a unit's learners got in one lesson."""
 
@@ -329,7 +256,7 @@ def course_breakdown(session: Session, root: Unit, course: Course) -> CourseBrea
         .where(in_subtree(Unit.path, root.path), User.is_active.is_(True))
     )
     pairs = session.execute(
-        _assigned_pairs(
+        assigned_pairs(
             select(func.count(), func.sum(case((Enrollment.status == "completed", 1), else_=0))),
             root,
             course,

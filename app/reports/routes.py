@@ -30,15 +30,13 @@ from app.db import db
 from app.models import Course, Unit
 from app.organisation.scope import managed_scope_or_404, within_scope
 from app.organisation.tree import unit_by_code
-from app.reports import builders, downloads, queries
+from app.reports import builders, downloads, learner_list, queries
 from app.reports.chart import bar_chart_svg
 from app.reports.exports import FORMATS, content_disposition, download_name, stream
 from app.web.input_guard import RefusedInput
-from app.web.pagination import page_window, requested_page
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-LEARNERS_PER_PAGE = 50
 
 
 def unit_in_scope(code: str) -> Unit:
@@ -87,6 +85,7 @@ def _filters() -> queries.ReportFilters:
         date_from=date_from,
         date_to=date_to,
         status=status,
+        search=request.args.get("q", "")[:100],
         zone=zone,
         today=datetime.now(zone).date(),
     )
@@ -98,6 +97,7 @@ def _filter_args(filters: queries.ReportFilters) -> dict[str, str]:
         "course": filters.course.slug if filters.course else "",
         "from": filters.date_from.isoformat() if filters.date_from else "",
         "to": filters.date_to.isoformat() if filters.date_to else "",
+        "q": " ".join(filters.search.split()),
         "status": filters.status or "",
     }
     return {key: value for key, value in args.items() if value}
@@ -131,7 +131,8 @@ def _download(report: str, unit: Unit, filters: queries.ReportFilters, fmt: str)
         # and its app context has been torn down: close the session when the stream ends, or
         # its connection would stay checked out in an open transaction.
         try:
-            yield from stream(table, fmt, **builders.format_options(fmt))
+            options = builders.format_options(fmt, unit=unit, report=report)
+            yield from stream(table, fmt, **options)
         finally:
             session.close()
 
@@ -194,6 +195,7 @@ def units(code: str) -> Response | str:
         table=table,
         filters=filters,
         chart=chart,
+        as_of=datetime.now(filters.zone),
         courses=_courses(),
         breadcrumbs=_breadcrumbs(unit),
         args=_filter_args(filters),
@@ -213,25 +215,37 @@ def _breadcrumbs(unit: Unit) -> list[Unit]:
 @bp.route("/units/<code>/learners")
 @login_required
 def learners(code: str) -> Response | str:
-    """One row per learner and assigned course, paginated on screen, complete in downloads."""
+    """One row per learner and assigned course, a page at a time on screen (?sort=, and the
+    ?after= / ?before= cursors of the pager), complete in downloads."""
     unit = unit_in_scope(code)
     filters, fmt = _filters(), _format()
     if fmt != "html":
         return _download("learners", unit, filters, fmt)
-    window = page_window(
-        queries.learner_count(db.session, unit, filters), requested_page(), LEARNERS_PER_PAGE
-    )
-    rows = queries.learner_rows(
-        db.session, unit, filters, offset=window.offset, limit=window.limit
-    )
+    sort = request.args.get("sort", "unit")
+    if sort not in learner_list.SORTS:
+        abort(400)
+    try:
+        page = learner_list.learner_page(
+            db.session,
+            unit,
+            filters,
+            sort=sort,
+            after=request.args.get("after") or None,
+            before=request.args.get("before") or None,
+        )
+    except ValueError:
+        abort(400)  # a cursor edited by hand or cut short
     return render_template(
         "reports/learners.html",
         unit=unit,
-        result=window.with_items(rows),
+        page=page,
+        total=learner_list.learner_count(db.session, unit, filters),
+        sort=sort,
         filters=filters,
         courses=_courses(),
         status_label=builders.status_label,
         args=_filter_args(filters),
+        as_of=datetime.now(filters.zone),
     )
 
 
@@ -252,5 +266,10 @@ def course(code: str, course_slug: str) -> Response | str:
     breakdown = queries.course_breakdown(db.session, unit, found)
     table = builders.course_table(breakdown, unit, found, datetime.now(filters.zone))
     return render_template(
-        "reports/course.html", unit=unit, course=found, breakdown=breakdown, table=table
+        "reports/course.html",
+        unit=unit,
+        course=found,
+        breakdown=breakdown,
+        table=table,
+        as_of=datetime.now(filters.zone),
     )

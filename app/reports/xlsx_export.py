@@ -118,12 +118,21 @@ def _data_cells(
             yield cell
 
 
-def write_xlsx(table: ReportTable, fileobj: IO[bytes], *, about_sheet: str = "About") -> int:
+def write_xlsx(
+    table: ReportTable,
+    fileobj: IO[bytes],
+    *,
+    about_sheet: str = "About",
+    max_rows: int | None = None,
+    truncated_note: str = "",
+) -> int:
     """Write the table as an .xlsx workbook to a binary file object; return the rows written.
 
     Numeric cells for int, float and percent (percent as a fraction with a '0.0%' format), real
     date cells, a frozen header row, an autofilter over the data and sized columns. Text is always a
     string cell. `about_sheet` is the (translated) name of the sheet holding title and meta lines.
+    With `max_rows`, at most that many rows are written; if there were more, `truncated_note`
+    ("{shown}" replaced by the number written) heads the About sheet, which then opens first.
     """
     workbook = Workbook(write_only=True)
     workbook.properties.title = table.title
@@ -156,26 +165,34 @@ def write_xlsx(table: ReportTable, fileobj: IO[bytes], *, about_sheet: str = "Ab
 
     formats = [number_format(column) for column in columns]
     count = 0
-    for row in chain(sample, rows):
+    every = chain(sample, rows)
+    for row in every if max_rows is None else islice(every, max_rows):
         sheet.append(list(_data_cells(sheet, columns, formats, row)))
         count += 1
     last_column = get_column_letter(max(len(columns), 1))
     # The filter is written after the rows, so it can cover exactly the rows that were written.
     sheet.auto_filter.ref = f"A1:{last_column}{count + 1}"
 
-    _write_about(about, table)
+    truncated = max_rows is not None and count == max_rows and next(every, None) is not None
+    note = truncated_note.replace("{shown}", f"{count:,}") if truncated else ""
+    if note:
+        workbook.active = 1  # whoever opens the file reads first that it is not all of it
+    _write_about(about, table, note=note)
     workbook.save(fileobj)
     return count
 
 
-def _write_about(sheet: WriteOnlyWorksheet, table: ReportTable) -> None:
-    """The title and meta lines, label beside value, every value a string cell."""
+def _write_about(sheet: WriteOnlyWorksheet, table: ReportTable, *, note: str = "") -> None:
+    """The title (and the note, when rows were left out), then the meta lines, label beside
+    value, every value a string cell."""
     label_width = max([12, *(display_width(label) + 2 for label, _ in table.meta)])
     sheet.column_dimensions["A"].width = min(label_width, MAX_WIDTH)
     sheet.column_dimensions["B"].width = MAX_WIDTH
     title = _text_cell(sheet, table.title)
     title.font = _TITLE_FONT
     sheet.append([title])
+    if note:
+        sheet.append([_text_cell(sheet, note)])
     sheet.append([])
     for label, value in table.meta:
         label_cell = _text_cell(sheet, label)
