@@ -12,6 +12,7 @@ from app.admin.credits_cli import credits_cli
 from app.assignments.cli import assignments_cli
 from app.auth import second_factor
 from app.auth import services as accounts
+from app.backup.cli import backup_cli
 from app.content import gift_cli as _gift_cli  # noqa: F401  (adds `courses import-gift`)
 from app.content.cli import courses_cli
 from app.db import db
@@ -127,3 +128,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(reports_cli)
     app.cli.add_command(attempts_cli)
     app.cli.add_command(credits_cli)
+    app.cli.add_command(backup_cli)

@@ -42,6 +42,8 @@ ACTIONS: dict[str, Any] = {
     "assignment_set": _l("Course assigned"),
     "attempts_granted": _l("Quiz attempts granted"),
     "audit_log_exported": _l("Audit log exported"),
+    "backup_created": _l("Backup taken (command line)"),
+    "backup_restored": _l("Backup restored (command line)"),
     "certificate_code_unknown": _l("Certificate check: unknown code"),
     "certificate_revoked": _l("Certificate revoked"),
     "claim_approved": _l("Training claim approved"),

@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and the app see one complete metadata."""
 
-from app.models.assignment import Assignment, UnitCourse
+from app.models.assignment import Assignment, UnitCount, UnitCourse, UnitCourseCount
 from app.models.audit import AuditEvent
 from app.models.certificates import CERTIFICATE_KINDS, Certificate
 from app.models.claims import CLAIM_STATUSES, TrainingClaim
@@ -44,7 +44,9 @@ __all__ = [
     "TotpCredential",
     "TrainingClaim",
     "Unit",
+    "UnitCount",
     "UnitCourse",
+    "UnitCourseCount",
     "User",
     "UserRole",
 ]

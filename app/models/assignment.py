@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
@@ -59,3 +59,43 @@ class UnitCourse(Base):
         UniqueConstraint("unit_id", "course_id"),
         Index("ix_unit_courses_course_id_unit_id", "course_id", "unit_id"),
     )
+
+
+class UnitCourseCount(Base):
+    """Counters for the unit report: one learners' unit and one course.
+
+    Over the enrollments of the unit's active learners (whether the course is assigned or not;
+    the report keeps the assigned pairs): how many are in progress, completed, and the sum and
+    count of the completed ones' best scores; and the credit hours those learners earned from
+    the course (ledger entries with this course). Database triggers keep them in step with
+    every change of an enrollment, a ledger entry or a learner's unit or activity, in the same
+    transaction (migration 0018); `flask reports verify` recomputes and compares them.
+    """
+
+    __tablename__ = "unit_course_counts"
+
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="CASCADE"), primary_key=True
+    )
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    in_progress: Mapped[int] = mapped_column(Integer, default=0)
+    completed: Mapped[int] = mapped_column(Integer, default=0)
+    score_sum: Mapped[float] = mapped_column(Float, default=0)
+    scored: Mapped[int] = mapped_column(Integer, default=0)
+    hours: Mapped[float] = mapped_column(Float, default=0)
+
+
+class UnitCount(Base):
+    """Counters for the unit report, per unit: its active learners and every credit hour they
+    earned (all ledger entries: courses, offline training, adjustments). Kept by the same
+    triggers as `UnitCourseCount`."""
+
+    __tablename__ = "unit_counts"
+
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="CASCADE"), primary_key=True
+    )
+    learners: Mapped[int] = mapped_column(Integer, default=0)
+    hours: Mapped[float] = mapped_column(Float, default=0)

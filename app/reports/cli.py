@@ -1,4 +1,5 @@
-"""`flask --app app reports export`: the same reports as the pages, for scheduled jobs."""
+"""`flask --app app reports export` (the same reports as the pages, for scheduled jobs) and
+`reports verify` (the unit report's counters against the rows they count)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from flask.cli import AppGroup
 from app.content.lookup import course_by_slug
 from app.db import db
 from app.organisation.tree import unit_by_code
-from app.reports import builders, downloads, queries
+from app.reports import builders, counters, downloads, queries
 from app.reports.exports import FORMATS, export
 
-reports_cli = AppGroup("reports", help="Export unit-level completion reports.")
+reports_cli = AppGroup(
+    "reports", help="Export unit-level completion reports; check their counters."
+)
 
 
 def _day(value: str | None, name: str) -> date | None:
@@ -102,3 +105,32 @@ def export_command(
     )
     session.commit()
     click.echo(f"Wrote {count} row(s) to {out}.")
+
+
+@reports_cli.command("verify")
+@click.option("--fix", is_flag=True, help="Replace the counters with their recomputation.")
+def verify_command(fix: bool) -> None:
+    """Recompute the unit report's counters from enrollments, ledger entries and users and
+    list every one that drifted; exit status 1 when any did (0 after --fix mends them)."""
+    session = db.session
+    drifted = counters.drift(session)
+    for item in drifted[:50]:
+        key = "/".join(str(part) for part in item.key)
+        click.echo(
+            f"{item.table} {key} {item.field}: stored {item.stored:g}, counted {item.expected:g}"
+        )
+    if len(drifted) > 50:
+        click.echo(f"... and {len(drifted) - 50} more.")
+    if not drifted:
+        click.echo("The report counters agree with the rows they count.")
+        return
+    if not fix:
+        click.echo(f"{len(drifted)} counters drifted; run `reports verify --fix` to mend them.")
+        raise SystemExit(1)
+    counters.rebuild(session)
+    # The command is its own transaction: the mended counters are kept only if all went in.
+    session.commit()
+    left = counters.drift(session)
+    click.echo(f"Mended {len(drifted)} counters; {len(left)} differ now.")
+    if left:
+        raise SystemExit(1)

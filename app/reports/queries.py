@@ -27,6 +27,7 @@ from app.models import (
     User,
 )
 from app.organisation.tree import in_subtree
+from app.reports import counters
 
 STATUSES = ("completed", "in_progress", "not_started", "overdue")
 
@@ -164,14 +165,11 @@ def _pairs_by_unit(session: Session, root: Unit, filters: ReportFilters) -> Sele
     return assigned_pairs(query, root, filters.course).group_by(Unit.path)
 
 
-def unit_report(session: Session, root: Unit, filters: ReportFilters) -> list[UnitRow]:
-    """One row per child unit (each covering its subtree), people directly in `root`, and the
-    total for `root`'s whole subtree. Four statements, whatever the size.
-
-    Each statement aggregates per unit path in the database; the paths then say which child's
-    subtree each group belongs to, so rolling up is a pass over at most one row per unit.
-    """
-    children = {u.id: u for u in session.scalars(select(Unit).where(Unit.parent_id == root.id))}
+def _groups_from_rows(
+    session: Session, root: Unit, filters: ReportFilters
+) -> dict[str, UnitTotals]:
+    """Each unit's figures aggregated from the learners' rows: what a completion period needs
+    (the counters hold all-time figures). Three statements; their cost grows with learners."""
     learners = dict(
         session.execute(
             select(Unit.path, func.count())
@@ -188,15 +186,10 @@ def unit_report(session: Session, root: Unit, filters: ReportFilters) -> list[Un
         session.execute(hours_by_unit_path(root, start=start, end=end, course_id=course_id)).all()
     )
     pairs = {row.path: row for row in session.execute(_pairs_by_unit(session, root, filters))}
-
-    per_child: dict[int | None, UnitTotals] = {cid: UnitTotals() for cid in children}
-    total = UnitTotals()
-    prefix = len(root.path)
+    groups = {}
     for path in learners.keys() | credits.keys() | pairs.keys():
-        segment = path[prefix:].split("/", 1)[0]
-        key = int(segment) if segment else None
         row = pairs.get(path)
-        group = UnitTotals(
+        groups[path] = UnitTotals(
             learners=learners.get(path, 0),
             assigned=row.assigned if row else 0,
             completed=int(row.completed or 0) if row else 0,
@@ -206,6 +199,51 @@ def unit_report(session: Session, root: Unit, filters: ReportFilters) -> list[Un
             scored=int(row.scored or 0) if row else 0,
             credit_hours=float(credits.get(path) or 0),
         )
+    return groups
+
+
+def _groups_from_counters(
+    session: Session, root: Unit, filters: ReportFilters
+) -> dict[str, UnitTotals]:
+    """Each unit's figures from the stored counters (no period): three statements over at most
+    units x courses rows, whatever the number of learners."""
+    return {
+        path: UnitTotals(
+            learners=group.learners,
+            assigned=group.assigned,
+            completed=group.completed,
+            in_progress=group.in_progress,
+            overdue=group.overdue,
+            score_sum=group.score_sum,
+            scored=group.scored,
+            credit_hours=group.hours,
+        )
+        for path, group in counters.unit_groups(
+            session, root, course=filters.course, today=filters.today
+        ).items()
+    }
+
+
+def unit_report(session: Session, root: Unit, filters: ReportFilters) -> list[UnitRow]:
+    """One row per child unit (each covering its subtree), people directly in `root`, and the
+    total for `root`'s whole subtree. Four statements, whatever the size.
+
+    Without a completion period the figures come from the counters the database keeps
+    (app.reports.counters), so the cost does not grow with learners; a period needs the
+    learners' rows. Each statement aggregates per unit path; the paths then say which child's
+    subtree each group belongs to, so rolling up is a pass over at most one row per unit.
+    """
+    children = {u.id: u for u in session.scalars(select(Unit).where(Unit.parent_id == root.id))}
+    if filters.date_from or filters.date_to:
+        groups = _groups_from_rows(session, root, filters)
+    else:
+        groups = _groups_from_counters(session, root, filters)
+    per_child: dict[int | None, UnitTotals] = {cid: UnitTotals() for cid in children}
+    total = UnitTotals()
+    prefix = len(root.path)
+    for path, group in groups.items():
+        segment = path[prefix:].split("/", 1)[0]
+        key = int(segment) if segment else None
         per_child.setdefault(key, UnitTotals()).add(group)
         total.add(group)
     rows = [
