@@ -1,8 +1,8 @@
 """`python -m bench [NAME ...]`: run benchmarks and print one table of results.
 
-NAME is `sync`, `lesson`, `reports`, `quiz` or `import` (all when none is given). `--quick`
-shrinks sizes and durations for a smoke run; `--pg URL` (or TEST_DATABASE_URL) adds PostgreSQL
-next to SQLite. The table goes to stdout, progress to stderr, and the results to
+NAME is `sync`, `lesson`, `reports`, `quiz`, `import` or `examday` (all when none is given).
+`--quick` shrinks sizes and durations for a smoke run; `--pg URL` (or TEST_DATABASE_URL) adds
+PostgreSQL next to SQLite. The table goes to stdout, progress to stderr, and the results to
 bench/results/latest.json.
 """
 
@@ -13,7 +13,14 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import bench_import, bench_lesson_page, bench_quiz, bench_reports, bench_sync
+from bench import (
+    bench_examday,
+    bench_import,
+    bench_lesson_page,
+    bench_quiz,
+    bench_reports,
+    bench_sync,
+)
 from bench.common import Options, Result, format_table, log, write_json
 
 BENCHMARKS: dict[str, Callable[[Options], list[Result]]] = {
@@ -22,6 +29,7 @@ BENCHMARKS: dict[str, Callable[[Options], list[Result]]] = {
     bench_reports.NAME: bench_reports.run,
     bench_quiz.NAME: bench_quiz.run,
     bench_import.NAME: bench_import.run,
+    bench_examday.NAME: bench_examday.run,
 }
 
 
