@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import BinaryIO
 
 from flask import current_app
@@ -268,11 +268,7 @@ def decide(
             raise ClaimError(
                 _("Give the reason for the rejection: the learner reads it."), "reason"
             )
-        claim.status = "rejected"
-        claim.decision_reason = reason
-        claim.decided_by_id = actor.id
-        claim.decided_at = utcnow()
-        session.flush()
+        _record_decision(session, claim, "rejected", actor, reason, utcnow())
         audit.record(
             session,
             "claim_rejected",
@@ -283,6 +279,22 @@ def decide(
             reason=reason,
         )
     return claim
+
+
+def _record_decision(
+    session: Session,
+    claim: TrainingClaim,
+    status: str,
+    actor: User,
+    reason: str | None,
+    at: datetime,
+) -> None:
+    """Write who decided the claim, how, why and when (the row's constraints check them)."""
+    claim.status = status
+    claim.decision_reason = reason
+    claim.decided_by_id = actor.id
+    claim.decided_at = at
+    session.flush()
 
 
 def _approve(
@@ -330,13 +342,9 @@ def _approve(
         reason=reason,
         created_by_id=actor.id,
     )
-    claim.status = "approved"
     claim.hours_approved = approved
-    claim.decision_reason = reason
-    claim.decided_by_id = actor.id
-    claim.decided_at = now
     claim.credit_entry_id = entry.id
-    session.flush()
+    _record_decision(session, claim, "approved", actor, reason, now)
     audit.record(
         session,
         "claim_approved",

@@ -14,7 +14,7 @@ from flask_login import login_required
 
 from app.db import db
 from app.reports import implausible
-from app.reports.routes import _period, bp, unit_in_scope
+from app.reports.routes import bp, requested_period, unit_in_scope
 
 # The period shown when none is asked for: the last 30 days, today included.
 DEFAULT_DAYS = 30
@@ -29,7 +29,7 @@ def implausible_patterns(code: str) -> str:
     unit = unit_in_scope(code)
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     today = datetime.now(zone).date()
-    asked_from, asked_to = _period()
+    asked_from, asked_to = requested_period()
     date_to = asked_to or today
     date_from = asked_from or date_to - timedelta(days=DEFAULT_DAYS - 1)
     start = datetime.combine(date_from, datetime.min.time(), zone)

@@ -168,8 +168,8 @@ def learner_page(
     One query; a malformed cursor is a ValueError."""
     keys = _sort_keys(sort)
     position = tuple_(*keys)
-    extra = [*keys[:-2], User.id, Course.id]
-    query = _learner_query(root, filters).add_columns(*extra)
+    # The sort keys ride along with each row: the last row's are the next page's cursor.
+    query = _learner_query(root, filters).add_columns(*keys)
     backwards = before is not None and after is None
     if backwards:
         query = query.where(position < tuple_(*map(literal, _decode(before, sort))))

@@ -57,7 +57,7 @@ def _date_arg(name: str) -> date | None:
         abort(400)
 
 
-def _period() -> tuple[date | None, date | None]:
+def requested_period() -> tuple[date | None, date | None]:
     """The ?from= and ?to= dates; a period that ends before it starts is refused, not ignored."""
     date_from, date_to = _date_arg("from"), _date_arg("to")
     if date_from and date_to and date_from > date_to:
@@ -79,7 +79,7 @@ def _filters() -> queries.ReportFilters:
     status = request.args.get("status", "").strip() or None
     if status is not None and status not in queries.STATUSES:
         abort(400)
-    date_from, date_to = _period()
+    date_from, date_to = requested_period()
     return queries.ReportFilters(
         course=course,
         date_from=date_from,

@@ -38,10 +38,15 @@ _TITLE_FONT = Font(bold=True, size=14)
 _LABEL_FONT = Font(bold=True)
 
 
+def _without_forbidden(title: str) -> str:
+    """The title with the characters Excel refuses in a sheet name made spaces, and runs of
+    spaces made one."""
+    return " ".join(_SHEET_NAME_FORBIDDEN.sub(" ", title).split())
+
+
 def sheet_name(title: str, *, fallback: str = "Report") -> str:
     """A valid Excel sheet name from a report title: no []:*?/\\, at most 31 characters."""
-    name = _SHEET_NAME_FORBIDDEN.sub(" ", title)
-    name = " ".join(name.split())[:SHEET_NAME_MAX]
+    name = _without_forbidden(title)[:SHEET_NAME_MAX]
     # Excel also refuses a leading or trailing apostrophe, and reserves "History".
     name = name.strip("' ")
     if not name or name.lower() == "history":
@@ -137,9 +142,7 @@ def write_xlsx(
     workbook = Workbook(write_only=True)
     workbook.properties.title = table.title
     data_name = sheet_name(table.title)
-    if table.sheet and len(" ".join(_SHEET_NAME_FORBIDDEN.sub(" ", table.title).split())) > (
-        SHEET_NAME_MAX
-    ):
+    if table.sheet and len(_without_forbidden(table.title)) > SHEET_NAME_MAX:
         data_name = sheet_name(table.sheet)  # the title would be cut: the short name reads whole
     if data_name == sheet_name(about_sheet):
         data_name = "Report" if data_name != "Report" else "Data"
