@@ -189,11 +189,14 @@ def _days(offset: int) -> str:
     return (today() + timedelta(days=offset)).isoformat()
 
 
+# Dates are given as days from today and made dates when the test runs, not when this module
+# is imported: a run that crosses midnight in the academy's zone would otherwise send
+# "tomorrow" as today.
 REFUSED = {
-    "start in the future": ({"started_on": _days(1), "ended_on": _days(2)}, "in the future"),
-    "end in the future": ({"started_on": _days(-1), "ended_on": _days(1)}, "in the future"),
+    "start in the future": ({"started_on": 1, "ended_on": 2}, "in the future"),
+    "end in the future": ({"started_on": -1, "ended_on": 1}, "in the future"),
     "end before start": (
-        {"started_on": _days(-3), "ended_on": _days(-5)},
+        {"started_on": -3, "ended_on": -5},
         "cannot end before it starts",
     ),
     "no date": ({"started_on": ""}, "Give the first day of the training."),
@@ -232,7 +235,9 @@ def test_a_wrong_claim_is_refused_at_its_field_and_nothing_is_written(
     app, client, ann, session, case
 ):
     fields, message = REFUSED[case]
-    response = send_claim(client, **fields)
+    dates = {name: _days(fields[name]) for name in ("started_on", "ended_on")
+             if isinstance(fields.get(name), int)}
+    response = send_claim(client, **{**fields, **dates})
     assert response.status_code == 422
     assert message in response.text
     assert 'class="error"' in response.text
