@@ -13,8 +13,17 @@ from sqlalchemy import delete, select, text, update
 from app.assignments.services import assign, unassign
 from app.credits.ledger import write_entry
 from app.db import db
-from app.models import Course, CreditEntry, Enrollment, Unit, UnitCount, UnitCourseCount, User
-from app.reports import counters, queries
+from app.models import (
+    Course,
+    CreditEntry,
+    Enrollment,
+    Unit,
+    UnitCount,
+    UnitCourseCount,
+    UnitCourseMonth,
+    User,
+)
+from app.reports import counters, month_counters, queries
 from tests import factories
 from tests.test_reports import _csv, _login, org  # noqa: F401  (the fixture)
 
@@ -25,6 +34,9 @@ COURSE = (
 LESSON = "---\ntitle: Read\nminutes: 5\n---\nText.\n"
 STATUSES = ("not_started", "in_progress", "completed")
 WHEN = datetime(2026, 3, 2, 8, tzinfo=UTC)
+# Instants near local month ends: 1 April 00:30 and 31 January 23:59 in Beijing.
+WHENS = (WHEN, datetime(2026, 3, 31, 16, 30, tzinfo=UTC), datetime(2026, 1, 31, 15, 59, tzinfo=UTC))
+whens = st.sampled_from(range(len(WHENS)))
 
 people = st.integers(0, 3)
 units = st.integers(0, 2)
@@ -39,9 +51,11 @@ operations = st.one_of(
         courses,
         st.sampled_from(STATUSES),
         st.one_of(st.none(), st.floats(0, 100, allow_nan=False)),
+        whens,
     ),
+    st.tuples(st.just("redate"), people, whens),
     st.tuples(st.just("unenrol"), people, courses),
-    st.tuples(st.just("credit"), people, st.one_of(courses, st.none()), st.floats(0.25, 8)),
+    st.tuples(st.just("credit"), people, st.one_of(courses, st.none()), st.floats(0.25, 8), whens),
     st.tuples(st.just("uncredit"), people),
     st.tuples(st.just("complete_all"), courses),
     st.tuples(st.just("delete_user"), people),
@@ -88,6 +102,25 @@ class World:
             person = factories.user(s, f"u{self.made}", unit=unit, password=None)
             person.is_active = op[2]
             self.users.append(person.id)
+        elif kind == "redate":
+            # Completions and ledger entries moved to another month (a corrected record).
+            person = self.user(op[1])
+            if person is None:
+                return
+            at = WHENS[op[2]]
+            s.execute(
+                update(Enrollment)
+                .where(Enrollment.user_id == person.id, Enrollment.status == "completed")
+                .values(completed_at=at)
+                .execution_options(synchronize_session=False)
+            )
+            s.execute(
+                update(CreditEntry)
+                .where(CreditEntry.user_id == person.id)
+                .values(awarded_at=at)
+                .execution_options(synchronize_session=False)
+            )
+            s.expire_all()
         elif kind in ("set_active", "move", "delete_user", "uncredit"):
             person = self.user(op[1])
             if person is None:
@@ -115,7 +148,7 @@ class World:
                     hours=round(op[3], 2),
                     source="offline_training",
                     parts=[],
-                    at=WHEN,
+                    at=WHENS[op[4]],
                     course_id=course_id,
                 )
                 return
@@ -136,7 +169,7 @@ class World:
                 credit_hours_awarded=0.0,
             )
             enrollment.status, enrollment.best_score = op[3], op[4]
-            enrollment.completed_at = WHEN if op[3] == "completed" else None
+            enrollment.completed_at = WHENS[op[5]] if op[3] == "completed" else None
             s.add(enrollment)
         elif kind == "complete_all":
             # A bulk UPDATE, as a re-sync that finishes enrollments writes them.
@@ -200,11 +233,18 @@ def test_counters_equal_their_recomputation_after_every_change(app, tree, steps)
         for step in steps:
             world.apply(step)
             assert counters.drift(session) == [], step
+            assert month_counters.drift(session) == [], step
         root = session.get(Unit, tree["units"][0])
         filters = queries.ReportFilters(today=date(2026, 6, 1))
         assert _figures(queries._groups_from_counters(session, root, filters)) == _figures(
             queries._groups_from_rows(session, root, filters)
         )
+        for first, last in ((date(2026, 3, 1), date(2026, 3, 31)), (date(2026, 4, 1), None)):
+            period = queries.ReportFilters(today=date(2026, 6, 1), date_from=first, date_to=last)
+            months = month_counters.whole_months(period, month_counters.stored_offset(session))
+            assert _figures(queries._groups_from_months(session, root, period, months)) == (
+                _figures(queries._groups_from_rows(session, root, period))
+            )
     finally:
         session.rollback()
         session.close()
@@ -248,26 +288,49 @@ def test_every_counter_trigger_is_in_the_database(app, session):
         found = session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
     else:
         found = session.scalars(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"))
-    names = {name for name in found if name.startswith("counts_")}
-    assert names == {
-        "counts_enrollment_insert",
-        "counts_enrollment_update",
-        "counts_enrollment_delete",
-        "counts_entry_insert",
-        "counts_entry_update",
-        "counts_entry_delete",
-        "counts_user_insert",
-        "counts_user_leave",
-        "counts_user_join",
-        "counts_user_delete",
-    }
+    names = set(found)
+    for prefix in ("counts_", "months_"):  # migrations 0018 and 0019
+        assert {name for name in names if name.startswith(prefix)} == {
+            f"{prefix}{table}_{event}"
+            for table, events in (
+                ("enrollment", ("insert", "update", "delete")),
+                ("entry", ("insert", "update", "delete")),
+                ("user", ("insert", "leave", "join", "delete")),
+            )
+            for event in events
+        }
 
 
 def test_the_counted_report_agrees_with_the_one_read_from_rows_and_says_which_it_is(app, org):  # noqa: F811
     client = _login(app, "root")
     counted = _csv(client.get("/reports/units/PROV?format=csv"))
-    from_rows = _csv(client.get("/reports/units/PROV?format=csv&from=2000-01-01&to=2099-12-31"))
-    assert counted == from_rows and len(counted) >= 3
-    hint = "Figures for a completion period are counted from every learner"
+    months = _csv(client.get("/reports/units/PROV?format=csv&from=2000-01-01&to=2099-12-31"))
+    from_rows = _csv(client.get("/reports/units/PROV?format=csv&from=2000-01-02&to=2099-12-31"))
+    assert counted == months == from_rows and len(counted) >= 3
+    hint = "Figures for a period that is not whole months are counted from every learner"
     assert hint not in client.get("/reports/units/PROV").text
-    assert hint in client.get("/reports/units/PROV?from=2000-01-01&to=2099-12-31").text
+    assert hint not in client.get("/reports/units/PROV?from=2026-01-01&to=2026-12-31").text
+    assert hint in client.get("/reports/units/PROV?from=2026-01-01&to=2026-12-30").text
+
+
+def test_a_month_is_the_academys_local_month(app, tree, session):
+    # 16:30 UTC on 31 March is 00:30 on 1 April in Beijing: the April bucket, as the page's
+    # filters (in the academy's zone) count it.
+    person = factories.user(session, "late", unit=session.get(Unit, tree["units"][1]))
+    session.add(
+        Enrollment(
+            user_id=person.id,
+            course_id=tree["courses"][0],
+            status="completed",
+            completed_at=datetime(2026, 3, 31, 16, 30, tzinfo=UTC),
+            best_score=90.0,
+            completed_lessons=1,
+            percent=100.0,
+            credit_hours_awarded=0.0,
+        )
+    )
+    session.flush()
+    assert session.execute(select(UnitCourseMonth.month, UnitCourseMonth.completed)).all() == [
+        (202604, 1)
+    ]
+    assert month_counters.drift(session) == []

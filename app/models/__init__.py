@@ -10,6 +10,7 @@ from app.models.identity import ROLES, LoginAttempt, LoginThrottle, Unit, User, 
 from app.models.mfa import RecoveryCode, TotpCredential
 from app.models.progress import ENROLLMENT_STATUSES, Enrollment, LearnerClock, LessonProgress
 from app.models.quiz import AttemptGrant, AttemptItem, QuizAttempt
+from app.models.report_months import ReportSettings, UnitCourseMonth, UnitMonth
 from app.models.sessions import LoginSession
 from app.models.studio import CourseEditor, CourseRevision
 
@@ -41,12 +42,15 @@ __all__ = [
     "QuestionVersion",
     "QuizAttempt",
     "RecoveryCode",
+    "ReportSettings",
     "TotpCredential",
     "TrainingClaim",
     "Unit",
     "UnitCount",
     "UnitCourse",
     "UnitCourseCount",
+    "UnitCourseMonth",
+    "UnitMonth",
     "User",
     "UserRole",
 ]

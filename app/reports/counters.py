@@ -46,7 +46,8 @@ class Drift:
     expected: float
 
 
-def _counted_users():  # noqa: ANN202
+def counted_users():  # noqa: ANN201
+    """The users whose rows count: active and in a unit."""
     return and_(User.is_active.is_(True), User.unit_id.is_not(None))
 
 
@@ -66,7 +67,7 @@ def expected_course_counts(session: Session) -> dict[tuple[int, int], tuple[floa
             literal(0.0, Float).label("hours"),
         )
         .join(User, User.id == Enrollment.user_id)
-        .where(_counted_users())
+        .where(counted_users())
     )
     entries = (
         select(
@@ -79,7 +80,7 @@ def expected_course_counts(session: Session) -> dict[tuple[int, int], tuple[floa
             CreditEntry.hours,
         )
         .join(User, User.id == CreditEntry.user_id)
-        .where(_counted_users(), CreditEntry.course_id.is_not(None))
+        .where(counted_users(), CreditEntry.course_id.is_not(None))
     )
     rows = union_all(enrollments, entries).subquery()
     query = select(
@@ -97,14 +98,14 @@ def expected_unit_counts(session: Session) -> dict[int, tuple[float, ...]]:
     """What unit_counts should hold, by unit id. Two queries."""
     learners = dict(
         session.execute(
-            select(User.unit_id, func.count()).where(_counted_users()).group_by(User.unit_id)
+            select(User.unit_id, func.count()).where(counted_users()).group_by(User.unit_id)
         ).all()
     )
     hours = dict(
         session.execute(
             select(User.unit_id, func.sum(CreditEntry.hours))
             .join(User, User.id == CreditEntry.user_id)
-            .where(_counted_users())
+            .where(counted_users())
             .group_by(User.unit_id)
         ).all()
     )
@@ -114,12 +115,13 @@ def expected_unit_counts(session: Session) -> dict[int, tuple[float, ...]]:
     }
 
 
-def _compare(
+def compare(
     table: str,
     fields: tuple[str, ...],
     stored: dict[tuple[int, ...], tuple[float, ...]],
     expected: dict[tuple[int, ...], tuple[float, ...]],
-) -> list[Drift]:
+):
+    """The drifts between stored and recomputed counters, by key."""
     zeros = (0.0,) * len(fields)
     drifts = []
     for key in sorted(stored.keys() | expected.keys()):
@@ -142,9 +144,9 @@ def drift(session: Session) -> list[Drift]:
         for row in session.scalars(select(UnitCount))
     }
     expected_units = {(key,): values for key, values in expected_unit_counts(session).items()}
-    return _compare(
+    return compare(
         "unit_course_counts", COURSE_FIELDS, course_rows, expected_course_counts(session)
-    ) + _compare("unit_counts", UNIT_FIELDS, unit_rows, expected_units)
+    ) + compare("unit_counts", UNIT_FIELDS, unit_rows, expected_units)
 
 
 def rebuild(session: Session) -> None:

@@ -27,7 +27,7 @@ from app.models import (
     User,
 )
 from app.organisation.tree import in_subtree
-from app.reports import counters
+from app.reports import counters, month_counters
 
 STATUSES = ("completed", "in_progress", "not_started", "overdue")
 
@@ -224,17 +224,45 @@ def _groups_from_counters(
     }
 
 
+def _groups_from_months(
+    session: Session, root: Unit, filters: ReportFilters, months: tuple[int | None, int | None]
+) -> dict[str, UnitTotals]:
+    """Each unit's figures for a period of whole months: learners, assigned pairs, in progress
+    and overdue from the counters (as with any period), completions, scores and hours from the
+    month buckets. Five statements over units x courses (x months) rows."""
+    groups = _groups_from_counters(session, root, filters)
+    in_months = month_counters.month_groups(session, root, course=filters.course, months=months)
+    for path in groups.keys() | in_months.keys():
+        group = groups.setdefault(path, UnitTotals())
+        found = in_months.get(path, month_counters.MonthGroup())
+        group.completed, group.score_sum = found.completed, found.score_sum
+        group.scored, group.credit_hours = found.scored, found.hours
+    return groups
+
+
+def reads_learner_rows(session: Session, filters: ReportFilters) -> bool:
+    """Whether the unit report for `filters` is counted from every learner's rows (a period
+    that is not whole months) rather than from stored counters."""
+    if not (filters.date_from or filters.date_to):
+        return False
+    return month_counters.whole_months(filters, month_counters.stored_offset(session)) is None
+
+
 def unit_report(session: Session, root: Unit, filters: ReportFilters) -> list[UnitRow]:
     """One row per child unit (each covering its subtree), people directly in `root`, and the
     total for `root`'s whole subtree. Four statements, whatever the size.
 
     Without a completion period the figures come from the counters the database keeps
-    (app.reports.counters), so the cost does not grow with learners; a period needs the
-    learners' rows. Each statement aggregates per unit path; the paths then say which child's
+    (app.reports.counters), and for whole months from the month buckets
+    (app.reports.month_counters), so the cost does not grow with learners; other periods need
+    the learners' rows. Each statement aggregates per unit path; the paths then say which child's
     subtree each group belongs to, so rolling up is a pass over at most one row per unit.
     """
     children = {u.id: u for u in session.scalars(select(Unit).where(Unit.parent_id == root.id))}
-    if filters.date_from or filters.date_to:
+    months = month_counters.whole_months(filters, month_counters.stored_offset(session))
+    if months is not None:
+        groups = _groups_from_months(session, root, filters, months)
+    elif filters.date_from or filters.date_to:
         groups = _groups_from_rows(session, root, filters)
     else:
         groups = _groups_from_counters(session, root, filters)

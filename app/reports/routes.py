@@ -196,6 +196,7 @@ def units(code: str) -> Response | str:
         filters=filters,
         chart=chart,
         as_of=datetime.now(filters.zone),
+        from_rows=queries.reads_learner_rows(db.session, filters),
         courses=_courses(),
         breadcrumbs=_breadcrumbs(unit),
         args=_filter_args(filters),
