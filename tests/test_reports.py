@@ -341,6 +341,9 @@ def test_reports_run_the_same_number_of_queries_at_two_sizes(app, org, count_que
     urls = [
         "/reports/units/PROV",
         "/reports/units/PROV?format=csv",
+        # A period of whole months (month buckets) and one that is not (the learners' rows).
+        "/reports/units/PROV?format=csv&from=2026-01-01&to=2026-12-31",
+        "/reports/units/PROV?format=csv&from=2026-01-02&to=2026-12-31&course=c1",
         "/reports/units/PROV/learners",
         "/reports/units/PROV/learners?format=csv",
         "/reports/units/PROV/courses/c1",
