@@ -1,6 +1,6 @@
 """`python -m bench [NAME ...]`: run benchmarks and print one table of results.
 
-NAME is `sync`, `lesson`, `reports`, `quiz`, `import` or `examday` (all when none is given).
+NAME is `sync`, `lesson`, `reports`, `quiz`, `import`, `examday` or `peer` (all when none is given).
 `--quick` shrinks sizes and durations for a smoke run; `--pg URL` (or TEST_DATABASE_URL) adds
 PostgreSQL next to SQLite. The table goes to stdout, progress to stderr, and the results to
 bench/results/latest.json.
@@ -17,6 +17,7 @@ from bench import (
     bench_examday,
     bench_import,
     bench_lesson_page,
+    bench_peer,
     bench_quiz,
     bench_reports,
     bench_sync,
@@ -30,6 +31,7 @@ BENCHMARKS: dict[str, Callable[[Options], list[Result]]] = {
     bench_quiz.NAME: bench_quiz.run,
     bench_import.NAME: bench_import.run,
     bench_examday.NAME: bench_examday.run,
+    bench_peer.NAME: bench_peer.run,
 }
 
 

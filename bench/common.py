@@ -103,8 +103,8 @@ class Result:
     def as_dict(self) -> dict[str, Any]:
         """The row with its derived fields, for the JSON file."""
         row = {**asdict(self), "ratio": self.ratio, "met": self.met}
-        if self.error:
-            row["figure"] = None  # NaN is not JSON
+        if self.error or self.figure != self.figure:
+            row["figure"] = None  # NaN (no figure) is not JSON
         return row
 
 
